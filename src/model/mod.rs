@@ -1,0 +1,111 @@
+//! Provider-neutral data that flows between the stages: what the manifests ask for
+//! (`DesiredObject`), what the target has (`LiveObject`), and how they are named.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::fmt;
+
+/// The identity of a manifest document: its kind and `metadata.name`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct ObjectRef {
+    pub kind: String,
+    pub name: String,
+}
+
+impl ObjectRef {
+    pub fn new(kind: impl Into<String>, name: impl Into<String>) -> Self {
+        Self { kind: kind.into(), name: name.into() }
+    }
+}
+
+impl fmt::Display for ObjectRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.kind, self.name)
+    }
+}
+
+/// The identity of an object on the target: its kind and natural key (e.g. a location's name,
+/// a schedule's `location/type/name`). Live objects are matched to manifests by this key.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct TargetKey {
+    pub kind: String,
+    pub key: String,
+}
+
+impl TargetKey {
+    pub fn new(kind: impl Into<String>, key: impl Into<String>) -> Self {
+        Self { kind: kind.into(), key: key.into() }
+    }
+}
+
+impl fmt::Display for TargetKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}[{}]", self.kind, self.key)
+    }
+}
+
+/// Where a value came from: `file:line:col` (line and column 1-based).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, Default)]
+pub struct SourcePos {
+    pub file: String,
+    pub line: usize,
+    pub col: usize,
+}
+
+impl fmt::Display for SourcePos {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}", self.file, self.line, self.col)
+    }
+}
+
+/// One reference from a manifest field (`locationRef`, `trunkRef`, …) to another object.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reference {
+    /// JSON pointer of the field inside `spec`, e.g. `/localGateways/0/trunkRef`.
+    pub pointer: String,
+    pub target_kind: String,
+    /// The manifest name of a managed object, or the natural key of an unmanaged live one.
+    pub target_name: String,
+}
+
+/// One validated manifest document, ready to be resolved.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DesiredObject {
+    pub id: ObjectRef,
+    #[serde(default)]
+    pub labels: std::collections::BTreeMap<String, String>,
+    /// The spec as written, with `${env:NAME}` templates left in place (safe to persist).
+    pub spec_template: Value,
+    /// The spec with templates replaced; never persisted or printed.
+    #[serde(skip)]
+    pub spec: Value,
+    /// JSON pointers (inside `spec`) whose value came from a secret template.
+    pub sensitive: Vec<String>,
+    pub references: Vec<Reference>,
+    pub source: SourcePos,
+}
+
+/// One object as observed on the target, in manifest shape: fields use the vendor's names,
+/// and references hold the natural key of the object they point at.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LiveObject {
+    pub kind: String,
+    pub key: String,
+    /// The vendor's id for the object.
+    pub id: String,
+    pub state: Value,
+}
+
+impl LiveObject {
+    pub fn target_key(&self) -> TargetKey {
+        TargetKey::new(&self.kind, &self.key)
+    }
+
+    /// A short stable digest of the observed state, used to refuse a stale saved plan.
+    pub fn fingerprint(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let canonical = serde_json::to_string(&(&self.id, &self.state)).unwrap_or_default();
+        let digest = Sha256::digest(canonical.as_bytes());
+        digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
+    }
+}

@@ -1,0 +1,241 @@
+//! The Webex REST client: bearer auth, JSON bodies, `Link: rel="next"` pagination, Webex error
+//! bodies and tracking ids. Every request goes through `send`, which reports it to `http_log`.
+
+use crate::http_log::{self, HttpExchange};
+use crate::providers::ProviderError;
+use reqwest::{Method, StatusCode, header::HeaderMap};
+use serde_json::Value;
+use std::time::{Duration, Instant};
+
+pub const DEFAULT_BASE_URL: &str = "https://webexapis.com/v1";
+
+pub struct WebexClient {
+    http: reqwest::Client,
+    base: String,
+    token: String,
+}
+
+impl std::fmt::Debug for WebexClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WebexClient").field("base", &self.base).field("token", &"(sensitive)").finish()
+    }
+}
+
+impl WebexClient {
+    pub fn new(base_url: &str, token: &str, timeout: Duration) -> Result<Self, ProviderError> {
+        let http = reqwest::Client::builder()
+            .timeout(timeout)
+            .connect_timeout(Duration::from_secs(10))
+            .user_agent(concat!("switchboard/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| ProviderError::Transport(format!("cannot build the HTTP client: {e}")))?;
+        Ok(Self { http, base: base_url.trim_end_matches('/').to_string(), token: token.to_string() })
+    }
+
+    pub fn base_url(&self) -> &str {
+        &self.base
+    }
+
+    pub async fn get(&self, path: &str, query: &[(&str, &str)]) -> Result<Value, ProviderError> {
+        Ok(self.send(Method::GET, &self.url(path), query, None).await?.1)
+    }
+
+    /// `get` with an owned path, so a batch of detail reads can be collected and run together.
+    pub async fn get_owned(&self, path: String) -> Result<Value, ProviderError> {
+        self.get(&path, &[]).await
+    }
+
+    pub async fn post(&self, path: &str, body: &Value) -> Result<Value, ProviderError> {
+        Ok(self.send(Method::POST, &self.url(path), &[], Some(body)).await?.1)
+    }
+
+    pub async fn put(&self, path: &str, body: &Value) -> Result<Value, ProviderError> {
+        Ok(self.send(Method::PUT, &self.url(path), &[], Some(body)).await?.1)
+    }
+
+    pub async fn delete(&self, path: &str) -> Result<(), ProviderError> {
+        self.send(Method::DELETE, &self.url(path), &[], None).await.map(|_| ())
+    }
+
+    /// Every item of a paginated list: follows `Link: rel="next"` until there is none, taking
+    /// the array under `wrapper` from each page.
+    pub async fn list(&self, path: &str, query: &[(&str, &str)], wrapper: &str) -> Result<Vec<Value>, ProviderError> {
+        let mut items = Vec::new();
+        let (headers, mut page) = self.send(Method::GET, &self.url(path), query, None).await?;
+        let mut next = next_link(&headers);
+        loop {
+            match page.get_mut(wrapper).map(Value::take) {
+                Some(Value::Array(batch)) if !batch.is_empty() => items.extend(batch),
+                _ => break,
+            }
+            let Some(url) = next.take() else { break };
+            // The token is only ever sent to the configured origin, whatever a Link says.
+            if !same_origin(&url, &self.base) {
+                return Err(ProviderError::Transport(format!(
+                    "refusing to follow a pagination link to another host: {url}"
+                )));
+            }
+            let (h, p) = self.send(Method::GET, &url, &[], None).await?;
+            next = next_link(&h);
+            page = p;
+        }
+        Ok(items)
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    async fn send(
+        &self,
+        method: Method,
+        url: &str,
+        query: &[(&str, &str)],
+        body: Option<&Value>,
+    ) -> Result<(HeaderMap, Value), ProviderError> {
+        let tracking = format!("SWITCHBOARD_{}", uuid::Uuid::new_v4());
+        let mut request = self
+            .http
+            .request(method.clone(), url)
+            .bearer_auth(&self.token)
+            .header("TrackingID", &tracking)
+            .header("Accept", "application/json");
+        if !query.is_empty() {
+            request = request.query(query);
+        }
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        let display_path = self.display_path(url, query);
+        let started = Instant::now();
+        let response = request.send().await;
+        let millis = started.elapsed().as_millis() as u64;
+        let response = match response {
+            Ok(r) => r,
+            Err(e) => {
+                http_log::record(HttpExchange {
+                    method: method.to_string(),
+                    path: display_path.clone(),
+                    status: None,
+                    tracking_id: Some(tracking),
+                    millis,
+                });
+                let what = if e.is_timeout() { "timed out" } else if e.is_connect() { "could not connect" } else { "failed" };
+                return Err(ProviderError::Transport(format!("{method} {display_path} {what}: {}", without_url(&e))));
+            }
+        };
+        let status = response.status();
+        let headers = response.headers().clone();
+        let tracking_id = headers
+            .get("trackingid")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+            .or(Some(tracking));
+        http_log::record(HttpExchange {
+            method: method.to_string(),
+            path: display_path.clone(),
+            status: Some(status.as_u16()),
+            tracking_id: tracking_id.clone(),
+            millis,
+        });
+        let text = response.text().await.unwrap_or_default();
+        let value: Value = if text.trim().is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::Null) };
+        if status.is_success() {
+            return Ok((headers, value));
+        }
+        Err(ProviderError::Api {
+            method: method.to_string(),
+            path: display_path,
+            status: status.as_u16(),
+            message: error_message(status, &value, &text),
+            tracking_id: value.get("trackingId").and_then(Value::as_str).map(str::to_string).or(tracking_id),
+        })
+    }
+
+    fn display_path(&self, url: &str, query: &[(&str, &str)]) -> String {
+        let path = url.strip_prefix(&self.base).unwrap_or(url).to_string();
+        if query.is_empty() {
+            return path;
+        }
+        let q: Vec<String> = query.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        format!("{path}?{}", q.join("&"))
+    }
+}
+
+/// The text a Webex error body carries: `errors[0].description`, else `message`.
+fn error_message(status: StatusCode, body: &Value, raw: &str) -> String {
+    let description = body.pointer("/errors/0/description").and_then(Value::as_str);
+    let code = body.pointer("/errors/0/errorCode").and_then(Value::as_i64);
+    let message = description.or_else(|| body.get("message").and_then(Value::as_str));
+    match (message, code) {
+        (Some(m), Some(c)) => format!("{m} (errorCode {c})"),
+        (Some(m), None) => m.to_string(),
+        _ if !raw.trim().is_empty() => raw.chars().take(300).collect(),
+        _ => status.canonical_reason().unwrap_or("error").to_string(),
+    }
+}
+
+fn without_url(e: &reqwest::Error) -> String {
+    let mut s = e.to_string();
+    if let Some(url) = e.url() {
+        s = s.replace(url.as_str(), "");
+    }
+    s.trim().trim_end_matches("()").trim().to_string()
+}
+
+/// The `rel="next"` target of a `Link` header (RFC 8288), if any.
+pub fn next_link(headers: &HeaderMap) -> Option<String> {
+    for value in headers.get_all("link") {
+        let Ok(text) = value.to_str() else { continue };
+        for part in text.split(',') {
+            let mut pieces = part.split(';');
+            let target = pieces.next()?.trim();
+            let is_next = pieces.any(|p| {
+                let p = p.trim().replace(' ', "");
+                p == "rel=\"next\"" || p == "rel=next"
+            });
+            if is_next {
+                return Some(target.trim_start_matches('<').trim_end_matches('>').to_string());
+            }
+        }
+    }
+    None
+}
+
+fn same_origin(a: &str, b: &str) -> bool {
+    match (url::Url::parse(a), url::Url::parse(b)) {
+        (Ok(a), Ok(b)) => a.scheme() == b.scheme() && a.host_str() == b.host_str() && a.port_or_known_default() == b.port_or_known_default(),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::header::HeaderValue;
+
+    #[test]
+    fn finds_the_next_link_among_others() {
+        let mut h = HeaderMap::new();
+        h.insert(
+            "link",
+            HeaderValue::from_static("<https://x/v1/a?max=2&start=0>; rel=\"first\", <https://x/v1/a?max=2&start=2>; rel=\"next\""),
+        );
+        assert_eq!(next_link(&h).as_deref(), Some("https://x/v1/a?max=2&start=2"));
+        assert_eq!(next_link(&HeaderMap::new()), None);
+    }
+
+    #[test]
+    fn origin_check_rejects_other_hosts_and_ports() {
+        assert!(same_origin("http://127.0.0.1:8080/v1/x?a=1", "http://127.0.0.1:8080/v1"));
+        assert!(!same_origin("http://127.0.0.1:9090/v1/x", "http://127.0.0.1:8080/v1"));
+        assert!(!same_origin("https://evil.example/v1/x", "https://webexapis.com/v1"));
+    }
+
+    #[test]
+    fn error_text_prefers_the_description_and_code() {
+        let body = serde_json::json!({"message": "m", "errors": [{"description": "Duplicate name", "errorCode": 27601}], "trackingId": "T"});
+        assert_eq!(error_message(StatusCode::BAD_REQUEST, &body, ""), "Duplicate name (errorCode 27601)");
+        assert_eq!(error_message(StatusCode::NOT_FOUND, &Value::Null, ""), "Not Found");
+    }
+}

@@ -1,1 +1,161 @@
+//! Stage 6: desired vs live, field by field. Only the fields a manifest sets are compared
+//! (partial ownership); write-only fields are never compared; lists the API treats as sets
+//! compare without order; values are normalized first.
 
+use crate::providers::DiffRules;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FieldChange {
+    /// JSON pointer inside `spec`.
+    pub path: String,
+    /// The live value (None: the field is not set live, or the object does not exist yet).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub before: Option<Value>,
+    pub after: Value,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub sensitive: bool,
+}
+
+/// The changes that would bring `live` to `desired`.
+pub fn diff(rules: &DiffRules, desired: &Value, live: &Value) -> Vec<FieldChange> {
+    let mut out = Vec::new();
+    compare(rules, "", desired, Some(live), &mut out);
+    out
+}
+
+/// Every field of `desired` as a change from nothing (a create).
+pub fn all_fields(rules: &DiffRules, desired: &Value) -> Vec<FieldChange> {
+    let mut out = Vec::new();
+    compare(rules, "", desired, None, &mut out);
+    out
+}
+
+fn compare(rules: &DiffRules, path: &str, desired: &Value, live: Option<&Value>, out: &mut Vec<FieldChange>) {
+    if rules.write_only.contains(&path) && live.is_some() {
+        return;
+    }
+    match desired {
+        Value::Object(fields) => {
+            let live_fields = live.and_then(Value::as_object);
+            if live.is_some() && live_fields.is_none() && !live.is_some_and(Value::is_null) {
+                out.push(change(path, live, desired));
+                return;
+            }
+            for (k, v) in fields {
+                let child = format!("{path}/{}", crate::manifest::yaml::escape_pointer_segment(k));
+                let live_child = live_fields.map(|m| m.get(k).unwrap_or(&Value::Null));
+                compare(rules, &child, v, live_child, out);
+            }
+        }
+        _ => {
+            let equal = live.is_some_and(|l| normalize(rules, path, desired, l) == normalize(rules, path, l, desired));
+            if !equal {
+                out.push(change(path, live, desired));
+            }
+        }
+    }
+}
+
+fn change(path: &str, live: Option<&Value>, desired: &Value) -> FieldChange {
+    FieldChange {
+        path: path.to_string(),
+        before: live.filter(|v| !v.is_null()).cloned(),
+        after: desired.clone(),
+        sensitive: false,
+    }
+}
+
+/// `value` in comparable form; `other` is the value it is compared with (lists of objects are
+/// projected onto the fields the desired items set).
+fn normalize(rules: &DiffRules, path: &str, value: &Value, other: &Value) -> Value {
+    if rules.case_insensitive.contains(&path)
+        && let Value::String(s) = value
+    {
+        return Value::String(s.to_lowercase());
+    }
+    match value {
+        Value::Number(n) => n.as_f64().map(|f| serde_json::json!(f)).unwrap_or(Value::Number(n.clone())),
+        Value::Array(items) => {
+            let unordered = rules.unordered_lists.iter().find(|(p, _)| *p == path);
+            let template = other.as_array().and_then(|o| o.first());
+            let mut items: Vec<Value> = items.iter().map(|i| project(i, template)).collect();
+            if let Some((_, id_field)) = unordered {
+                items.sort_by_key(|i| sort_key(i, id_field));
+            }
+            Value::Array(items)
+        }
+        other => other.clone(),
+    }
+}
+
+/// Keep only the fields the desired item sets, so server-filled fields never show as drift.
+fn project(item: &Value, template: Option<&Value>) -> Value {
+    match (item, template.and_then(Value::as_object)) {
+        (Value::Object(fields), Some(t)) => {
+            let kept: Map<String, Value> = fields.iter().filter(|(k, _)| t.contains_key(*k)).map(|(k, v)| (k.clone(), v.clone())).collect();
+            Value::Object(kept)
+        }
+        _ => item.clone(),
+    }
+}
+
+fn sort_key(item: &Value, id_field: &str) -> String {
+    let v = if id_field.is_empty() { Some(item) } else { item.get(id_field) };
+    match v {
+        Some(Value::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+        None => item.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const RULES: DiffRules = DiffRules {
+        write_only: &["/password"],
+        unordered_lists: &[("/gateways", "ref"), ("/patterns", "")],
+        immutable: &[],
+        case_insensitive: &["/country"],
+    };
+
+    #[test]
+    fn only_fields_the_manifest_sets_are_compared() {
+        let desired = json!({"name": "a", "port": 5060});
+        let live = json!({"name": "a", "port": 5060, "status": "online", "inUse": true});
+        assert!(diff(&RULES, &desired, &live).is_empty());
+    }
+
+    #[test]
+    fn a_changed_nested_field_is_reported_with_its_path() {
+        let desired = json!({"address": {"city": "Madrid", "country": "ES"}});
+        let live = json!({"address": {"city": "Sevilla", "country": "es", "postalCode": "1"}});
+        let changes = diff(&RULES, &desired, &live);
+        assert_eq!(changes, vec![FieldChange { path: "/address/city".into(), before: Some(json!("Sevilla")), after: json!("Madrid"), sensitive: false }]);
+    }
+
+    #[test]
+    fn write_only_fields_never_drift_but_are_listed_on_create() {
+        let desired = json!({"name": "t", "password": "x"});
+        assert!(diff(&RULES, &desired, &json!({"name": "t"})).is_empty());
+        assert_eq!(all_fields(&RULES, &desired).len(), 2);
+    }
+
+    #[test]
+    fn unordered_lists_ignore_order_and_server_fields() {
+        let desired = json!({"gateways": [{"ref": "b", "priority": 2}, {"ref": "a", "priority": 1}], "patterns": ["2", "1"]});
+        let live = json!({"gateways": [{"ref": "a", "priority": 1, "name": "A"}, {"ref": "b", "priority": 2}], "patterns": ["1", "2"]});
+        assert!(diff(&RULES, &desired, &live).is_empty());
+        let live_changed = json!({"gateways": [{"ref": "a", "priority": 2}, {"ref": "b", "priority": 1}], "patterns": ["1", "2", "3"]});
+        let paths: Vec<String> = diff(&RULES, &desired, &live_changed).into_iter().map(|c| c.path).collect();
+        assert_eq!(paths, vec!["/gateways", "/patterns"]);
+    }
+
+    #[test]
+    fn numbers_compare_by_value() {
+        assert!(diff(&RULES, &json!({"port": 5060}), &json!({"port": 5060.0})).is_empty());
+    }
+}

@@ -1,1 +1,148 @@
+//! Stage 3: references by manifest name become graph edges; each object gets its natural key and
+//! a spec whose references hold their targets' keys (the shape live objects are observed in).
 
+use crate::graph::{self, DependencyGraph};
+use crate::manifest::{Diagnostic, Diagnostics, ManifestSet};
+use crate::model::{DesiredObject, ObjectRef, TargetKey};
+use crate::providers::kind_info;
+use serde_json::Value;
+use std::collections::HashMap;
+
+#[derive(Debug, Clone)]
+pub struct ResolvedObject {
+    pub desired: DesiredObject,
+    pub key: String,
+    /// Interpolated spec, references replaced by target keys. Holds secrets: never persisted.
+    pub spec: Value,
+    /// The same with secret templates left in place: safe to save in a plan.
+    pub template: Value,
+    /// Indices (into `Resolved::objects`) of the managed objects this one references.
+    pub depends_on: Vec<usize>,
+    /// Targets that no manifest manages: they must already exist live.
+    pub external: Vec<(String, TargetKey)>,
+}
+
+impl ResolvedObject {
+    pub fn target_key(&self) -> TargetKey {
+        TargetKey::new(&self.desired.id.kind, &self.key)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Resolved {
+    pub objects: Vec<ResolvedObject>,
+    /// Dependencies first.
+    pub order: Vec<usize>,
+}
+
+pub fn resolve(set: ManifestSet) -> Result<Resolved, Diagnostics> {
+    let objects = set.objects;
+    let index: HashMap<&ObjectRef, usize> = objects.iter().enumerate().map(|(i, o)| (&o.id, i)).collect();
+
+    // Pass 1: edges for references that name a manifest.
+    let mut edges = Vec::new();
+    for (i, o) in objects.iter().enumerate() {
+        for r in &o.references {
+            if let Some(&j) = index.get(&ObjectRef::new(&r.target_kind, &r.target_name)) {
+                edges.push((i, j));
+            }
+        }
+    }
+    let first = graph::build(objects.len(), &edges).map_err(|c| cycle_error(&objects, &c.0))?;
+
+    // Pass 2: keys in dependency order, then references that name a managed object by its key.
+    let keys = compute_keys(&objects, &index, &first);
+    let by_key: HashMap<TargetKey, usize> =
+        objects.iter().zip(&keys).enumerate().map(|(i, (o, k))| (TargetKey::new(&o.id.kind, k), i)).collect();
+    let mut problems = Diagnostics::default();
+    for (i, (o, k)) in objects.iter().zip(&keys).enumerate() {
+        if let Some(&j) = by_key.get(&TargetKey::new(&o.id.kind, k))
+            && j != i
+        {
+            problems.push(
+                Diagnostic::new(o.source.clone(), format!("{} and {} both manage {} '{k}'", objects[j].id, o.id, o.id.kind))
+                    .object(o.id.to_string())
+                    .hint("keep one manifest per live object"),
+            );
+        }
+    }
+    problems.into_result(())?;
+    for (i, o) in objects.iter().enumerate() {
+        for r in o.references.iter().filter(|r| index_of(&index, r).is_none()) {
+            if let Some(&j) = by_key.get(&TargetKey::new(&r.target_kind, &r.target_name)) {
+                edges.push((i, j));
+            }
+        }
+    }
+    let graph = graph::build(objects.len(), &edges).map_err(|c| cycle_error(&objects, &c.0))?;
+    drop(index);
+
+    let resolved = objects
+        .into_iter()
+        .zip(keys)
+        .enumerate()
+        .map(|(i, (desired, key))| ResolvedObject {
+            spec: desired.spec.clone(),
+            template: desired.spec_template.clone(),
+            desired,
+            key,
+            depends_on: graph.dependencies[i].clone(),
+            external: Vec::new(),
+        })
+        .collect::<Vec<_>>();
+    Ok(finish(resolved, &graph))
+}
+
+fn index_of(index: &HashMap<&ObjectRef, usize>, r: &crate::model::Reference) -> Option<usize> {
+    index.get(&ObjectRef::new(&r.target_kind, &r.target_name)).copied()
+}
+
+/// Replace every reference with its target's key and list the external targets.
+fn finish(mut objects: Vec<ResolvedObject>, graph: &DependencyGraph) -> Resolved {
+    let ids: HashMap<ObjectRef, String> = objects.iter().map(|o| (o.desired.id.clone(), o.key.clone())).collect();
+    for o in &mut objects {
+        for r in &o.desired.references {
+            let target = ids.get(&ObjectRef::new(&r.target_kind, &r.target_name)).cloned();
+            let key = target.clone().unwrap_or_else(|| r.target_name.clone());
+            for value in [&mut o.spec, &mut o.template] {
+                if let Some(slot) = value.pointer_mut(&r.pointer) {
+                    *slot = Value::String(key.clone());
+                }
+            }
+            if target.is_none() {
+                o.external.push((r.pointer.clone(), TargetKey::new(&r.target_kind, key)));
+            }
+        }
+    }
+    Resolved { objects, order: graph.order.clone() }
+}
+
+fn compute_keys(objects: &[DesiredObject], index: &HashMap<&ObjectRef, usize>, graph: &DependencyGraph) -> Vec<String> {
+    let mut keys = vec![String::new(); objects.len()];
+    for &i in &graph.order {
+        let o = &objects[i];
+        let mut spec = o.spec.clone();
+        for r in &o.references {
+            let key = index_of(index, r).map(|j| keys[j].clone()).unwrap_or_else(|| r.target_name.clone());
+            if let Some(slot) = spec.pointer_mut(&r.pointer) {
+                *slot = Value::String(key);
+            }
+        }
+        keys[i] = kind_info(&o.id.kind).map(|k| (k.natural_key)(&spec)).unwrap_or_default();
+    }
+    keys
+}
+
+fn cycle_error(objects: &[DesiredObject], cycle: &[usize]) -> Diagnostics {
+    let mut names: Vec<String> = cycle.iter().map(|&i| objects[i].id.to_string()).collect();
+    if let Some(first) = names.first().cloned() {
+        names.push(first);
+    }
+    let source = cycle.first().map(|&i| objects[i].source.clone()).unwrap_or_default();
+    let mut d = Diagnostics::default();
+    d.push(
+        Diagnostic::new(source, format!("reference cycle: {}", names.join(" → ")))
+            .hint("objects cannot depend on each other in a loop; remove one of the references"),
+    );
+    d
+}

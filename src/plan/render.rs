@@ -1,0 +1,139 @@
+//! Views of a plan: text (coloured on a terminal), JSON (stable, versioned) and Markdown (for a
+//! pull-request comment). All three read the same `Plan`; none computes anything.
+
+use super::model::{Action, ActionType, Plan};
+use crate::diff::FieldChange;
+use owo_colors::OwoColorize;
+use serde_json::Value;
+use similar::{ChangeTag, TextDiff};
+use std::fmt::Write;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+    Markdown,
+}
+
+pub const NO_CHANGES: &str = "No changes. Live state matches the manifests.";
+
+pub fn render(plan: &Plan, format: Format, title: &str) -> String {
+    match format {
+        Format::Text => text(plan, title),
+        Format::Json => serde_json::to_string_pretty(plan).unwrap_or_default() + "\n",
+        Format::Markdown => markdown(plan, title),
+    }
+}
+
+fn value_text(v: &Value) -> String {
+    match v {
+        Value::String(s) if s == crate::redact::SENSITIVE => s.clone(),
+        other => serde_json::to_string(other).unwrap_or_default(),
+    }
+}
+
+fn pretty(v: &Value) -> String {
+    match v {
+        Value::String(s) if s == crate::redact::SENSITIVE => s.clone(),
+        other => serde_json::to_string_pretty(other).unwrap_or_default(),
+    }
+}
+
+/// One change as diff lines (`+`/`-`/` ` prefixed, no colour).
+fn change_lines(c: &FieldChange) -> Vec<(char, String)> {
+    let path = c.path.trim_start_matches('/');
+    let compound = |v: &Value| v.is_array() || v.is_object();
+    match &c.before {
+        None => vec![('+', format!("{path}: {}", value_text(&c.after)))],
+        Some(before) if compound(before) || compound(&c.after) => {
+            let (old, new) = (pretty(before), pretty(&c.after));
+            let mut lines = vec![(' ', format!("{path}:"))];
+            for change in TextDiff::from_lines(&old, &new).iter_all_changes() {
+                let sign = match change.tag() {
+                    ChangeTag::Delete => '-',
+                    ChangeTag::Insert => '+',
+                    ChangeTag::Equal => ' ',
+                };
+                lines.push((sign, format!("    {}", change.value().trim_end())));
+            }
+            lines
+        }
+        Some(before) => vec![('-', format!("{path}: {}", value_text(before))), ('+', format!("{path}: {}", value_text(&c.after)))],
+    }
+}
+
+fn headline(a: &Action) -> String {
+    match (&a.action, &a.pending) {
+        (ActionType::Pending, Some(p)) => format!("pending({}): {}", p.code, p.message),
+        (action, _) => action.name().to_string(),
+    }
+}
+
+fn summary_line(plan: &Plan) -> String {
+    let s = &plan.summary;
+    format!("Plan: {} to create, {} to update, {} pending, {} unchanged.", s.create, s.update, s.pending, s.noop)
+}
+
+fn text(plan: &Plan, title: &str) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{} for target \"{}\" (live state observed {})", title.bold(), plan.target, plan.observed_at);
+    if !plan.has_changes() {
+        let _ = writeln!(out, "\n{}", NO_CHANGES.green());
+        let _ = writeln!(out, "{}", summary_line(plan));
+        return out;
+    }
+    for a in plan.actions.iter().filter(|a| a.action != ActionType::Noop) {
+        let head = format!("{} {}  {}", a.action.symbol(), a.object(), headline(a));
+        let head = match a.action {
+            ActionType::Create => head.green().to_string(),
+            ActionType::Update => head.yellow().to_string(),
+            _ => head.red().to_string(),
+        };
+        let _ = writeln!(out, "\n{head}");
+        let _ = writeln!(out, "    steps: {}", a.steps.join(" → ").dimmed());
+        for c in &a.changes {
+            for (sign, line) in change_lines(c) {
+                let line = format!("    {sign} {line}");
+                let line = match sign {
+                    '+' => line.green().to_string(),
+                    '-' => line.red().to_string(),
+                    _ => line,
+                };
+                let _ = writeln!(out, "{line}");
+            }
+        }
+    }
+    let _ = writeln!(out, "\n{}", summary_line(plan).bold());
+    out
+}
+
+fn markdown(plan: &Plan, title: &str) -> String {
+    let s = &plan.summary;
+    let mut out = String::new();
+    let _ = writeln!(out, "### {title} — target `{}`\n", plan.target);
+    if !plan.has_changes() {
+        let _ = writeln!(out, "{NO_CHANGES}\n");
+    }
+    let _ = writeln!(out, "| create | update | pending | unchanged |\n|---:|---:|---:|---:|");
+    let _ = writeln!(out, "| {} | {} | {} | {} |\n", s.create, s.update, s.pending, s.noop);
+    for a in plan.actions.iter().filter(|a| a.action != ActionType::Noop) {
+        let _ = writeln!(out, "<details><summary><code>{} {}</code> — {}</summary>\n", a.action.symbol(), a.object(), escape_html(&headline(a)));
+        let _ = writeln!(out, "Steps: {}\n", a.steps.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(" → "));
+        if !a.changes.is_empty() {
+            let _ = writeln!(out, "```diff");
+            for c in &a.changes {
+                for (sign, line) in change_lines(c) {
+                    let _ = writeln!(out, "{sign} {line}");
+                }
+            }
+            let _ = writeln!(out, "```\n");
+        }
+        let _ = writeln!(out, "</details>\n");
+    }
+    let _ = writeln!(out, "<sub>plan checksum `{}` · observed {}</sub>", &plan.checksum[..12.min(plan.checksum.len())], plan.observed_at);
+    out
+}
+
+fn escape_html(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+}

@@ -94,7 +94,7 @@ fn pending(code: &str, message: String) -> Pending {
     Pending { code: code.to_string(), message }
 }
 
-fn redact_changes(changes: Vec<FieldChange>, sensitive: &[String]) -> Vec<FieldChange> {
+pub fn redact_changes(changes: Vec<FieldChange>, sensitive: &[String]) -> Vec<FieldChange> {
     changes
         .into_iter()
         .map(|mut c| {

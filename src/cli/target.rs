@@ -1,0 +1,69 @@
+//! Turning a target name into a connected provider: the embedded sandbox (started in-process on
+//! an ephemeral loopback port, reached through the same HTTP client as a real org) or Webex.
+
+use crate::config::{Config, TargetConfig};
+use crate::providers::Provider;
+use crate::providers::webex::{WebexProvider, client::{DEFAULT_BASE_URL, WebexClient}};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Flags shared by every command that talks to a target.
+#[derive(Debug, Clone, clap::Args)]
+pub struct TargetArgs {
+    /// Target name from switchboard.yaml (default: the embedded sandbox).
+    #[arg(long, short = 't')]
+    pub target: Option<String>,
+    /// Webex access token (else WEBEX_ACCESS_TOKEN, else a .env file).
+    #[arg(long, hide_env_values = true)]
+    pub token: Option<String>,
+    /// Per-request timeout, in seconds.
+    #[arg(long, default_value_t = 30)]
+    pub request_timeout: u64,
+}
+
+pub struct Connected {
+    pub name: String,
+    pub provider: Arc<dyn Provider>,
+    sandbox: Option<switchboard_sandbox::RunningSandbox>,
+}
+
+impl Connected {
+    /// Stop an embedded sandbox (flushing its state).
+    pub async fn close(self) -> anyhow::Result<()> {
+        if let Some(s) = self.sandbox {
+            s.shutdown().await?;
+        }
+        Ok(())
+    }
+}
+
+pub async fn connect(args: &TargetArgs, config: &Config, state_dir: &Path) -> anyhow::Result<Connected> {
+    let (name, target) = config.target(args.target.as_deref())?;
+    let timeout = Duration::from_secs(args.request_timeout.max(1));
+    match target {
+        TargetConfig::Sandbox { state_dir: dir } => {
+            let dir = dir.unwrap_or_else(|| state_dir.join("sandbox"));
+            let sandbox = start_sandbox(Some(dir), 0).await?;
+            let client = WebexClient::new(&sandbox.base_url(), "sandbox-token", timeout)?;
+            Ok(Connected { name, provider: Arc::new(WebexProvider::new(client)), sandbox: Some(sandbox) })
+        }
+        TargetConfig::Webex { base_url } => {
+            let token = args
+                .token
+                .clone()
+                .or_else(|| std::env::var("WEBEX_ACCESS_TOKEN").ok())
+                .filter(|t| !t.trim().is_empty())
+                .ok_or_else(|| anyhow::anyhow!(
+                    "target `{name}` needs a Webex token: pass --token, set WEBEX_ACCESS_TOKEN, or put it in a .env file"
+                ))?;
+            let client = WebexClient::new(base_url.as_deref().unwrap_or(DEFAULT_BASE_URL), token.trim(), timeout)?;
+            Ok(Connected { name, provider: Arc::new(WebexProvider::new(client)), sandbox: None })
+        }
+    }
+}
+
+pub async fn start_sandbox(state_dir: Option<PathBuf>, port: u16) -> anyhow::Result<switchboard_sandbox::RunningSandbox> {
+    let options = switchboard_sandbox::SandboxOptions { state_dir, bind: ([127, 0, 0, 1], port).into() };
+    switchboard_sandbox::start(options).await
+}

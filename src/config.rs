@@ -39,19 +39,30 @@ impl Config {
             None if Path::new(CONFIG_FILE).exists() => PathBuf::from(CONFIG_FILE),
             None => return Ok(Config::default()),
         };
-        let text = std::fs::read_to_string(&path).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
         serde_saphyr::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
     }
 
     /// The named target, or the default one.
     pub fn target(&self, name: Option<&str>) -> anyhow::Result<(String, TargetConfig)> {
-        let name = name.map(str::to_string).or_else(|| self.default_target.clone()).unwrap_or_else(|| DEFAULT_TARGET.into());
+        let name = name
+            .map(str::to_string)
+            .or_else(|| self.default_target.clone())
+            .unwrap_or_else(|| DEFAULT_TARGET.into());
         match self.targets.get(&name) {
             Some(t) => Ok((name, t.clone())),
             None if name == DEFAULT_TARGET => Ok((name, TargetConfig::Sandbox { state_dir: None })),
             None => {
                 let known: Vec<&str> = self.targets.keys().map(String::as_str).collect();
-                anyhow::bail!("unknown target `{name}` (known: {}); define it in {CONFIG_FILE}", if known.is_empty() { "sandbox".to_string() } else { known.join(", ") })
+                anyhow::bail!(
+                    "unknown target `{name}` (known: {}); define it in {CONFIG_FILE}",
+                    if known.is_empty() {
+                        "sandbox".to_string()
+                    } else {
+                        known.join(", ")
+                    }
+                )
             }
         }
     }

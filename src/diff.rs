@@ -32,7 +32,13 @@ pub fn all_fields(rules: &DiffRules, desired: &Value) -> Vec<FieldChange> {
     out
 }
 
-fn compare(rules: &DiffRules, path: &str, desired: &Value, live: Option<&Value>, out: &mut Vec<FieldChange>) {
+fn compare(
+    rules: &DiffRules,
+    path: &str,
+    desired: &Value,
+    live: Option<&Value>,
+    out: &mut Vec<FieldChange>,
+) {
     if rules.write_only.contains(&path) && live.is_some() {
         return;
     }
@@ -44,13 +50,18 @@ fn compare(rules: &DiffRules, path: &str, desired: &Value, live: Option<&Value>,
                 return;
             }
             for (k, v) in fields {
-                let child = format!("{path}/{}", crate::manifest::yaml::escape_pointer_segment(k));
+                let child = format!(
+                    "{path}/{}",
+                    crate::manifest::yaml::escape_pointer_segment(k)
+                );
                 let live_child = live_fields.map(|m| m.get(k).unwrap_or(&Value::Null));
                 compare(rules, &child, v, live_child, out);
             }
         }
         _ => {
-            let equal = live.is_some_and(|l| normalize(rules, path, desired, l) == normalize(rules, path, l, desired));
+            let equal = live.is_some_and(|l| {
+                normalize(rules, path, desired, l) == normalize(rules, path, l, desired)
+            });
             if !equal {
                 out.push(change(path, live, desired));
             }
@@ -76,7 +87,10 @@ fn normalize(rules: &DiffRules, path: &str, value: &Value, other: &Value) -> Val
         return Value::String(s.to_lowercase());
     }
     match value {
-        Value::Number(n) => n.as_f64().map(|f| serde_json::json!(f)).unwrap_or(Value::Number(n.clone())),
+        Value::Number(n) => n
+            .as_f64()
+            .map(|f| serde_json::json!(f))
+            .unwrap_or(Value::Number(n.clone())),
         Value::Array(items) => {
             let unordered = rules.unordered_lists.iter().find(|(p, _)| *p == path);
             let template = other.as_array().and_then(|o| o.first());
@@ -94,7 +108,11 @@ fn normalize(rules: &DiffRules, path: &str, value: &Value, other: &Value) -> Val
 fn project(item: &Value, template: Option<&Value>) -> Value {
     match (item, template.and_then(Value::as_object)) {
         (Value::Object(fields), Some(t)) => {
-            let kept: Map<String, Value> = fields.iter().filter(|(k, _)| t.contains_key(*k)).map(|(k, v)| (k.clone(), v.clone())).collect();
+            let kept: Map<String, Value> = fields
+                .iter()
+                .filter(|(k, _)| t.contains_key(*k))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
             Value::Object(kept)
         }
         _ => item.clone(),
@@ -102,7 +120,11 @@ fn project(item: &Value, template: Option<&Value>) -> Value {
 }
 
 fn sort_key(item: &Value, id_field: &str) -> String {
-    let v = if id_field.is_empty() { Some(item) } else { item.get(id_field) };
+    let v = if id_field.is_empty() {
+        Some(item)
+    } else {
+        item.get(id_field)
+    };
     match v {
         Some(Value::String(s)) => s.clone(),
         Some(other) => other.to_string(),
@@ -134,7 +156,15 @@ mod tests {
         let desired = json!({"address": {"city": "Madrid", "country": "ES"}});
         let live = json!({"address": {"city": "Sevilla", "country": "es", "postalCode": "1"}});
         let changes = diff(&RULES, &desired, &live);
-        assert_eq!(changes, vec![FieldChange { path: "/address/city".into(), before: Some(json!("Sevilla")), after: json!("Madrid"), sensitive: false }]);
+        assert_eq!(
+            changes,
+            vec![FieldChange {
+                path: "/address/city".into(),
+                before: Some(json!("Sevilla")),
+                after: json!("Madrid"),
+                sensitive: false
+            }]
+        );
     }
 
     #[test]
@@ -150,7 +180,10 @@ mod tests {
         let live = json!({"gateways": [{"ref": "a", "priority": 1, "name": "A"}, {"ref": "b", "priority": 2}], "patterns": ["1", "2"]});
         assert!(diff(&RULES, &desired, &live).is_empty());
         let live_changed = json!({"gateways": [{"ref": "a", "priority": 2}, {"ref": "b", "priority": 1}], "patterns": ["1", "2", "3"]});
-        let paths: Vec<String> = diff(&RULES, &desired, &live_changed).into_iter().map(|c| c.path).collect();
+        let paths: Vec<String> = diff(&RULES, &desired, &live_changed)
+            .into_iter()
+            .map(|c| c.path)
+            .collect();
         assert_eq!(paths, vec!["/gateways", "/patterns"]);
     }
 

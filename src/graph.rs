@@ -28,7 +28,10 @@ pub fn build(node_count: usize, edges: &[(usize, usize)]) -> Result<DependencyGr
         }
     }
     match toposort(&graph, None) {
-        Ok(sorted) => Ok(DependencyGraph { order: sorted.into_iter().map(|n| graph[n]).collect(), dependencies }),
+        Ok(sorted) => Ok(DependencyGraph {
+            order: sorted.into_iter().map(|n| graph[n]).collect(),
+            dependencies,
+        }),
         Err(_) => Err(find_cycle(&graph, &dependencies)),
     }
 }
@@ -45,10 +48,14 @@ fn find_cycle(graph: &DiGraph<usize, ()>, dependencies: &[Vec<usize>]) -> Cycle 
         let mut path = vec![start];
         let mut current = start;
         loop {
-            let next = dependencies[current].iter().copied().filter(|d| members.contains(d)).min_by_key(|d| {
-                // Prefer closing the loop, then unvisited nodes.
-                (*d != start, path.contains(d))
-            });
+            let next = dependencies[current]
+                .iter()
+                .copied()
+                .filter(|d| members.contains(d))
+                .min_by_key(|d| {
+                    // Prefer closing the loop, then unvisited nodes.
+                    (*d != start, path.contains(d))
+                });
             match next {
                 Some(n) if n == start => break,
                 Some(n) if !path.contains(&n) => {

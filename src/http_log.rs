@@ -21,7 +21,10 @@ pub struct Recorder(Arc<Mutex<Vec<HttpExchange>>>);
 
 impl Recorder {
     pub fn take(&self) -> Vec<HttpExchange> {
-        self.0.lock().map(|mut v| std::mem::take(&mut *v)).unwrap_or_default()
+        self.0
+            .lock()
+            .map(|mut v| std::mem::take(&mut *v))
+            .unwrap_or_default()
     }
 }
 

@@ -17,9 +17,11 @@ pub fn redact_pointers(value: &Value, pointers: &[String]) -> Value {
 
 /// True when `pointer` is one of `sensitive` or lies below one of them.
 pub fn is_sensitive(pointer: &str, sensitive: &[String]) -> bool {
-    sensitive
-        .iter()
-        .any(|s| pointer == s || pointer.starts_with(&format!("{s}/")) || s.starts_with(&format!("{pointer}/")))
+    sensitive.iter().any(|s| {
+        pointer == s
+            || pointer.starts_with(&format!("{s}/"))
+            || s.starts_with(&format!("{pointer}/"))
+    })
 }
 
 /// Scrub known secret strings out of free text (error bodies, messages) before it is recorded.

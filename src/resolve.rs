@@ -37,7 +37,11 @@ pub struct Resolved {
 
 pub fn resolve(set: ManifestSet) -> Result<Resolved, Diagnostics> {
     let objects = set.objects;
-    let index: HashMap<&ObjectRef, usize> = objects.iter().enumerate().map(|(i, o)| (&o.id, i)).collect();
+    let index: HashMap<&ObjectRef, usize> = objects
+        .iter()
+        .enumerate()
+        .map(|(i, o)| (&o.id, i))
+        .collect();
 
     // Pass 1: edges for references that name a manifest.
     let mut edges = Vec::new();
@@ -52,23 +56,37 @@ pub fn resolve(set: ManifestSet) -> Result<Resolved, Diagnostics> {
 
     // Pass 2: keys in dependency order, then references that name a managed object by its key.
     let keys = compute_keys(&objects, &index, &first);
-    let by_key: HashMap<TargetKey, usize> =
-        objects.iter().zip(&keys).enumerate().map(|(i, (o, k))| (TargetKey::new(&o.id.kind, k), i)).collect();
+    let by_key: HashMap<TargetKey, usize> = objects
+        .iter()
+        .zip(&keys)
+        .enumerate()
+        .map(|(i, (o, k))| (TargetKey::new(&o.id.kind, k), i))
+        .collect();
     let mut problems = Diagnostics::default();
     for (i, (o, k)) in objects.iter().zip(&keys).enumerate() {
         if let Some(&j) = by_key.get(&TargetKey::new(&o.id.kind, k))
             && j != i
         {
             problems.push(
-                Diagnostic::new(o.source.clone(), format!("{} and {} both manage {} '{k}'", objects[j].id, o.id, o.id.kind))
-                    .object(o.id.to_string())
-                    .hint("keep one manifest per live object"),
+                Diagnostic::new(
+                    o.source.clone(),
+                    format!(
+                        "{} and {} both manage {} '{k}'",
+                        objects[j].id, o.id, o.id.kind
+                    ),
+                )
+                .object(o.id.to_string())
+                .hint("keep one manifest per live object"),
             );
         }
     }
     problems.into_result(())?;
     for (i, o) in objects.iter().enumerate() {
-        for r in o.references.iter().filter(|r| index_of(&index, r).is_none()) {
+        for r in o
+            .references
+            .iter()
+            .filter(|r| index_of(&index, r).is_none())
+        {
             if let Some(&j) = by_key.get(&TargetKey::new(&r.target_kind, &r.target_name)) {
                 edges.push((i, j));
             }
@@ -94,15 +112,22 @@ pub fn resolve(set: ManifestSet) -> Result<Resolved, Diagnostics> {
 }
 
 fn index_of(index: &HashMap<&ObjectRef, usize>, r: &crate::model::Reference) -> Option<usize> {
-    index.get(&ObjectRef::new(&r.target_kind, &r.target_name)).copied()
+    index
+        .get(&ObjectRef::new(&r.target_kind, &r.target_name))
+        .copied()
 }
 
 /// Replace every reference with its target's key and list the external targets.
 fn finish(mut objects: Vec<ResolvedObject>, graph: &DependencyGraph) -> Resolved {
-    let ids: HashMap<ObjectRef, String> = objects.iter().map(|o| (o.desired.id.clone(), o.key.clone())).collect();
+    let ids: HashMap<ObjectRef, String> = objects
+        .iter()
+        .map(|o| (o.desired.id.clone(), o.key.clone()))
+        .collect();
     for o in &mut objects {
         for r in &o.desired.references {
-            let target = ids.get(&ObjectRef::new(&r.target_kind, &r.target_name)).cloned();
+            let target = ids
+                .get(&ObjectRef::new(&r.target_kind, &r.target_name))
+                .cloned();
             let key = target.clone().unwrap_or_else(|| r.target_name.clone());
             for value in [&mut o.spec, &mut o.template] {
                 if let Some(slot) = value.pointer_mut(&r.pointer) {
@@ -110,25 +135,37 @@ fn finish(mut objects: Vec<ResolvedObject>, graph: &DependencyGraph) -> Resolved
                 }
             }
             if target.is_none() {
-                o.external.push((r.pointer.clone(), TargetKey::new(&r.target_kind, key)));
+                o.external
+                    .push((r.pointer.clone(), TargetKey::new(&r.target_kind, key)));
             }
         }
     }
-    Resolved { objects, order: graph.order.clone() }
+    Resolved {
+        objects,
+        order: graph.order.clone(),
+    }
 }
 
-fn compute_keys(objects: &[DesiredObject], index: &HashMap<&ObjectRef, usize>, graph: &DependencyGraph) -> Vec<String> {
+fn compute_keys(
+    objects: &[DesiredObject],
+    index: &HashMap<&ObjectRef, usize>,
+    graph: &DependencyGraph,
+) -> Vec<String> {
     let mut keys = vec![String::new(); objects.len()];
     for &i in &graph.order {
         let o = &objects[i];
         let mut spec = o.spec.clone();
         for r in &o.references {
-            let key = index_of(index, r).map(|j| keys[j].clone()).unwrap_or_else(|| r.target_name.clone());
+            let key = index_of(index, r)
+                .map(|j| keys[j].clone())
+                .unwrap_or_else(|| r.target_name.clone());
             if let Some(slot) = spec.pointer_mut(&r.pointer) {
                 *slot = Value::String(key);
             }
         }
-        keys[i] = kind_info(&o.id.kind).map(|k| (k.natural_key)(&spec)).unwrap_or_default();
+        keys[i] = kind_info(&o.id.kind)
+            .map(|k| (k.natural_key)(&spec))
+            .unwrap_or_default();
     }
     keys
 }
@@ -138,7 +175,10 @@ fn cycle_error(objects: &[DesiredObject], cycle: &[usize]) -> Diagnostics {
     if let Some(first) = names.first().cloned() {
         names.push(first);
     }
-    let source = cycle.first().map(|&i| objects[i].source.clone()).unwrap_or_default();
+    let source = cycle
+        .first()
+        .map(|&i| objects[i].source.clone())
+        .unwrap_or_default();
     let mut d = Diagnostics::default();
     d.push(
         Diagnostic::new(source, format!("reference cycle: {}", names.join(" → ")))

@@ -35,7 +35,9 @@ impl Journal {
     /// A new run directory under `state_dir/runs/`.
     pub fn create(state_dir: &Path) -> anyhow::Result<Self> {
         let stamp = time::OffsetDateTime::now_utc()
-            .format(time::macros::format_description!("[year][month][day]T[hour][minute][second]Z"))
+            .format(time::macros::format_description!(
+                "[year][month][day]T[hour][minute][second]Z"
+            ))
             .unwrap_or_default();
         let base = state_dir.join("runs");
         let mut dir = base.join(&stamp);
@@ -45,8 +47,14 @@ impl Journal {
             dir = base.join(format!("{stamp}-{n}"));
         }
         std::fs::create_dir_all(&dir)?;
-        let file = std::fs::OpenOptions::new().create(true).append(true).open(dir.join("journal.jsonl"))?;
-        Ok(Self { dir, file: Mutex::new(file) })
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(dir.join("journal.jsonl"))?;
+        Ok(Self {
+            dir,
+            file: Mutex::new(file),
+        })
     }
 
     pub fn dir(&self) -> &Path {
@@ -64,18 +72,30 @@ impl Journal {
     pub fn write_failures(&self, failures: &[(String, String, String)]) -> anyhow::Result<()> {
         let mut csv = String::from("object,key,error\n");
         for (object, key, error) in failures {
-            csv.push_str(&format!("{},{},{}\n", csv_field(object), csv_field(key), csv_field(error)));
+            csv.push_str(&format!(
+                "{},{},{}\n",
+                csv_field(object),
+                csv_field(key),
+                csv_field(error)
+            ));
         }
         std::fs::write(self.dir.join("failures.csv"), csv)?;
         Ok(())
     }
 
     pub fn write_summary(&self, summary: &impl Serialize) -> anyhow::Result<()> {
-        std::fs::write(self.dir.join("summary.json"), serde_json::to_string_pretty(summary)? + "\n")?;
+        std::fs::write(
+            self.dir.join("summary.json"),
+            serde_json::to_string_pretty(summary)? + "\n",
+        )?;
         Ok(())
     }
 }
 
 fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
+    if s.contains([',', '"', '\n']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
 }

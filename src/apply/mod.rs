@@ -61,7 +61,10 @@ pub struct RunSummary {
 impl Outcome {
     /// The object is now as desired: dependents may go ahead.
     pub fn is_done(self) -> bool {
-        matches!(self, Outcome::Created | Outcome::Updated | Outcome::Adopted | Outcome::Unchanged)
+        matches!(
+            self,
+            Outcome::Created | Outcome::Updated | Outcome::Adopted | Outcome::Unchanged
+        )
     }
 }
 
@@ -87,9 +90,22 @@ pub async fn execute(
     let started_at = crate::inventory::now_rfc3339();
     let ids = Arc::new(Mutex::new(inventory.ids()));
     let secrets = Arc::new(secrets);
-    let index: HashMap<String, usize> = plan.actions.iter().enumerate().map(|(i, a)| (a.object(), i)).collect();
-    let dependencies: Vec<Vec<usize>> =
-        plan.actions.iter().map(|a| a.depends_on.iter().filter_map(|d| index.get(d).copied()).collect()).collect();
+    let index: HashMap<String, usize> = plan
+        .actions
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (a.object(), i))
+        .collect();
+    let dependencies: Vec<Vec<usize>> = plan
+        .actions
+        .iter()
+        .map(|a| {
+            a.depends_on
+                .iter()
+                .filter_map(|d| index.get(d).copied())
+                .collect()
+        })
+        .collect();
     let mut outcome: Vec<Option<ObjectResult>> = vec![None; plan.actions.len()];
     let mut requests = 0usize;
 
@@ -100,8 +116,16 @@ pub async fn execute(
             _ => None,
         };
         if let Some(o) = settled {
-            let error = a.pending.as_ref().map(|p| format!("{}: {}", p.code, p.message));
-            outcome[i] = Some(ObjectResult { object: a.object(), key: a.key.clone(), outcome: o, error });
+            let error = a
+                .pending
+                .as_ref()
+                .map(|p| format!("{}: {}", p.code, p.message));
+            outcome[i] = Some(ObjectResult {
+                object: a.object(),
+                key: a.key.clone(),
+                outcome: o,
+                error,
+            });
         }
     }
 
@@ -114,25 +138,55 @@ pub async fn execute(
             if running.len() >= concurrency.max(1) {
                 break;
             }
-            if started[i] || outcome[i].is_some() || dependencies[i].iter().any(|&d| outcome[d].is_none()) {
+            if started[i]
+                || outcome[i].is_some()
+                || dependencies[i].iter().any(|&d| outcome[d].is_none())
+            {
                 continue;
             }
             let a = &plan.actions[i];
-            let failed_dependency = dependencies[i].iter().copied().find(|&d| !outcome[d].as_ref().is_some_and(|r| r.outcome.is_done()));
+            let failed_dependency = dependencies[i]
+                .iter()
+                .copied()
+                .find(|&d| !outcome[d].as_ref().is_some_and(|r| r.outcome.is_done()));
             if let Some(bad) = failed_dependency {
-                let error = format!("resource_dependency_missing: {} did not complete", plan.actions[bad].object());
-                journal.record(&record(a.object(), &a.key, &a.steps[0], "skipped", None, Vec::new(), Some(error.clone())));
-                outcome[i] = Some(ObjectResult { object: a.object(), key: a.key.clone(), outcome: Outcome::Skipped, error: Some(error) });
+                let error = format!(
+                    "resource_dependency_missing: {} did not complete",
+                    plan.actions[bad].object()
+                );
+                journal.record(&record(
+                    a.object(),
+                    &a.key,
+                    &a.steps[0],
+                    "skipped",
+                    None,
+                    Vec::new(),
+                    Some(error.clone()),
+                ));
+                outcome[i] = Some(ObjectResult {
+                    object: a.object(),
+                    key: a.key.clone(),
+                    outcome: Outcome::Skipped,
+                    error: Some(error),
+                });
                 continue;
             }
             started[i] = true;
-            let (action, provider, ids, specs, secrets) = (a.clone(), provider.clone(), ids.clone(), specs.clone(), secrets.clone());
+            let (action, provider, ids, specs, secrets) = (
+                a.clone(),
+                provider.clone(),
+                ids.clone(),
+                specs.clone(),
+                secrets.clone(),
+            );
             running.spawn(async move {
                 let run = run_action(&action, &specs[i], provider.as_ref(), &ids, &secrets).await;
                 (i, run)
             });
         }
-        let Some(joined) = running.join_next().await else { break };
+        let Some(joined) = running.join_next().await else {
+            break;
+        };
         match joined {
             Ok((i, run)) => {
                 for r in &run.records {
@@ -140,7 +194,12 @@ pub async fn execute(
                     journal.record(r);
                 }
                 let a = &plan.actions[i];
-                outcome[i] = Some(ObjectResult { object: a.object(), key: a.key.clone(), outcome: run.outcome, error: run.error });
+                outcome[i] = Some(ObjectResult {
+                    object: a.object(),
+                    key: a.key.clone(),
+                    outcome: run.outcome,
+                    error: run.error,
+                });
             }
             // A panicking task is a bug: log it; its action stays unsettled and is reported failed.
             Err(e) => tracing::error!("an apply task failed: {e}"),
@@ -148,7 +207,12 @@ pub async fn execute(
     }
     for (i, a) in plan.actions.iter().enumerate() {
         if outcome[i].is_none() {
-            outcome[i] = Some(ObjectResult { object: a.object(), key: a.key.clone(), outcome: Outcome::Failed, error: Some("internal error".into()) });
+            outcome[i] = Some(ObjectResult {
+                object: a.object(),
+                key: a.key.clone(),
+                outcome: Outcome::Failed,
+                error: Some("internal error".into()),
+            });
         }
     }
 
@@ -211,38 +275,89 @@ async fn run_action(
     let object = action.object();
     let mut records = Vec::new();
     let Some(info) = kind_info(&action.kind) else {
-        return ActionRun { outcome: Outcome::Failed, error: Some(format!("unknown kind {}", action.kind)), records };
+        return ActionRun {
+            outcome: Outcome::Failed,
+            error: Some(format!("unknown kind {}", action.kind)),
+            records,
+        };
     };
     let snapshot = ids.lock().map(|g| g.clone()).unwrap_or_default();
-    let fail = |records: Vec<StepRecord>, error: String| ActionRun { outcome: Outcome::Failed, error: Some(error), records };
+    let fail = |records: Vec<StepRecord>, error: String| ActionRun {
+        outcome: Outcome::Failed,
+        error: Some(error),
+        records,
+    };
 
-    let (found, requests) = http_log::recorded(provider.lookup(&action.kind, &action.key, &snapshot)).await;
+    let (found, requests) =
+        http_log::recorded(provider.lookup(&action.kind, &action.key, &snapshot)).await;
     let found = match found {
         Ok(found) => found,
         Err(e) => {
             let error = scrub(&e.to_string(), secrets);
-            records.push(record(object, &action.key, info.steps.lookup, "failed", None, requests, Some(error.clone())));
+            records.push(record(
+                object,
+                &action.key,
+                info.steps.lookup,
+                "failed",
+                None,
+                requests,
+                Some(error.clone()),
+            ));
             return fail(records, error);
         }
     };
-    records.push(record(object.clone(), &action.key, info.steps.lookup, "ok", found.as_ref().map(|f| f.id.clone()), requests, None));
+    records.push(record(
+        object.clone(),
+        &action.key,
+        info.steps.lookup,
+        "ok",
+        found.as_ref().map(|f| f.id.clone()),
+        requests,
+        None,
+    ));
 
-    let request = WriteRequest { kind: action.kind.clone(), key: action.key.clone(), spec: spec.clone() };
+    let request = WriteRequest {
+        kind: action.kind.clone(),
+        key: action.key.clone(),
+        spec: spec.clone(),
+    };
     let (step_name, result, outcome, changes) = match &found {
         Some(live) => {
             let changes = diff::diff(&info.diff_rules, spec, &live.state);
             if changes.is_empty() && !info.singleton {
-                return ActionRun { outcome: Outcome::Adopted, error: None, records };
+                return ActionRun {
+                    outcome: Outcome::Adopted,
+                    error: None,
+                    records,
+                };
             }
             if changes.is_empty() {
-                return ActionRun { outcome: Outcome::Unchanged, error: None, records };
+                return ActionRun {
+                    outcome: Outcome::Unchanged,
+                    error: None,
+                    records,
+                };
             }
-            let (r, requests) = http_log::recorded(provider.update(&request, live, &snapshot)).await;
-            (info.steps.update, r.map(|_| live.id.clone()).map_err(|e| (e, requests.clone())).map(|id| (id, requests)), Outcome::Updated, changes)
+            let (r, requests) =
+                http_log::recorded(provider.update(&request, live, &snapshot)).await;
+            (
+                info.steps.update,
+                r.map(|_| live.id.clone())
+                    .map_err(|e| (e, requests.clone()))
+                    .map(|id| (id, requests)),
+                Outcome::Updated,
+                changes,
+            )
         }
         None => {
             let (r, requests) = http_log::recorded(provider.create(&request, &snapshot)).await;
-            (info.steps.create, r.map_err(|e| (e, requests.clone())).map(|id| (id, requests)), Outcome::Created, diff::all_fields(&info.diff_rules, spec))
+            (
+                info.steps.create,
+                r.map_err(|e| (e, requests.clone()))
+                    .map(|id| (id, requests)),
+                Outcome::Created,
+                diff::all_fields(&info.diff_rules, spec),
+            )
         }
     };
     let changes = crate::plan::build::redact_changes(changes, &action.sensitive);
@@ -251,14 +366,34 @@ async fn run_action(
             if let Ok(mut index) = ids.lock() {
                 index.insert(&action.kind, &action.key, &id);
             }
-            let mut r = record(object, &action.key, step_name, "ok", Some(id), requests, None);
+            let mut r = record(
+                object,
+                &action.key,
+                step_name,
+                "ok",
+                Some(id),
+                requests,
+                None,
+            );
             r.changes = changes;
             records.push(r);
-            ActionRun { outcome, error: None, records }
+            ActionRun {
+                outcome,
+                error: None,
+                records,
+            }
         }
         Err((e, requests)) => {
             let error = scrub(&e.to_string(), secrets);
-            records.push(record(object, &action.key, step_name, "failed", None, requests, Some(error.clone())));
+            records.push(record(
+                object,
+                &action.key,
+                step_name,
+                "failed",
+                None,
+                requests,
+                Some(error.clone()),
+            ));
             fail(records, error)
         }
     }

@@ -40,8 +40,16 @@ fn is_saved_plan(paths: &[PathBuf]) -> bool {
 
 pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<i32> {
     // Everything that can fail offline fails before a target is touched.
-    let saved = if is_saved_plan(&args.paths) { Some(load_saved_plan(&args.paths[0])?) } else { None };
-    let resolved = if saved.is_none() { Some(load_and_resolve(&args.paths).map_err(super::report)?) } else { None };
+    let saved = if is_saved_plan(&args.paths) {
+        Some(load_saved_plan(&args.paths[0])?)
+    } else {
+        None
+    };
+    let resolved = if saved.is_none() {
+        Some(load_and_resolve(&args.paths).map_err(super::report)?)
+    } else {
+        None
+    };
 
     let connected = connect(&args.target, &ctx.config, &ctx.state_dir).await?;
     let result = async {
@@ -100,20 +108,36 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<i32> {
 }
 
 fn load_saved_plan(path: &PathBuf) -> anyhow::Result<Plan> {
-    let text = std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
-    let plan: Plan = serde_json::from_str(&text).map_err(|e| anyhow::anyhow!("{} is not a Switchboard plan: {e}", path.display()))?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+    let plan: Plan = serde_json::from_str(&text)
+        .map_err(|e| anyhow::anyhow!("{} is not a Switchboard plan: {e}", path.display()))?;
     if plan.format_version != PLAN_FORMAT {
-        anyhow::bail!("{}: plan format {} is not supported (expected {PLAN_FORMAT}); re-run `switchboard plan`", path.display(), plan.format_version);
+        anyhow::bail!(
+            "{}: plan format {} is not supported (expected {PLAN_FORMAT}); re-run `switchboard plan`",
+            path.display(),
+            plan.format_version
+        );
     }
     if plan.compute_checksum() != plan.checksum {
-        anyhow::bail!("{}: the plan's checksum does not match its content (was it edited?); re-run `switchboard plan`", path.display());
+        anyhow::bail!(
+            "{}: the plan's checksum does not match its content (was it edited?); re-run `switchboard plan`",
+            path.display()
+        );
     }
     Ok(plan)
 }
 
 fn observe_for(plan: &Plan) -> ObserveRequest {
-    let detail: HashSet<TargetKey> = plan.actions.iter().map(|a| TargetKey::new(&a.kind, &a.key)).collect();
-    ObserveRequest { kinds: catalog().iter().map(|k| k.kind.to_string()).collect(), detail: Some(detail) }
+    let detail: HashSet<TargetKey> = plan
+        .actions
+        .iter()
+        .map(|a| TargetKey::new(&a.kind, &a.key))
+        .collect();
+    ObserveRequest {
+        kinds: catalog().iter().map(|k| k.kind.to_string()).collect(),
+        detail: Some(detail),
+    }
 }
 
 /// A saved plan is only valid while every object it writes is as it was when planned.
@@ -122,7 +146,12 @@ fn refuse_if_stale(plan: &Plan, inventory: &crate::inventory::Inventory) -> anyh
         .actions
         .iter()
         .filter(|a| a.changes_anything())
-        .filter(|a| inventory.get(&TargetKey::new(&a.kind, &a.key)).map(|l| l.fingerprint()) != a.live_fingerprint)
+        .filter(|a| {
+            inventory
+                .get(&TargetKey::new(&a.kind, &a.key))
+                .map(|l| l.fingerprint())
+                != a.live_fingerprint
+        })
         .map(|a| a.object())
         .collect();
     if changed.is_empty() {
@@ -143,7 +172,11 @@ fn interpolate_plan(plan: &Plan) -> anyhow::Result<(Vec<Value>, Vec<String>)> {
     for a in &plan.actions {
         let (spec, sensitive) = interpolate(&a.desired, &env_lookup).map_err(|missing| {
             let names: Vec<String> = missing.iter().map(|m| m.variable.clone()).collect();
-            anyhow::anyhow!("{} needs environment variable(s) {}; set them and retry (nothing was changed)", a.object(), names.join(", "))
+            anyhow::anyhow!(
+                "{} needs environment variable(s) {}; set them and retry (nothing was changed)",
+                a.object(),
+                names.join(", ")
+            )
         })?;
         for p in sensitive.iter().chain(a.sensitive.iter()) {
             if let Some(Value::String(s)) = spec.pointer(p) {
@@ -157,7 +190,9 @@ fn interpolate_plan(plan: &Plan) -> anyhow::Result<(Vec<Value>, Vec<String>)> {
 
 fn confirm() -> anyhow::Result<bool> {
     if !std::io::stdin().is_terminal() {
-        anyhow::bail!("refusing to apply without --yes: standard input is not a terminal (nothing was changed)");
+        anyhow::bail!(
+            "refusing to apply without --yes: standard input is not a terminal (nothing was changed)"
+        );
     }
     eprint!("Apply these changes? Only 'yes' is accepted: ");
     let mut answer = String::new();

@@ -24,5 +24,9 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<i32> {
     connected.close().await?;
     let plan = make_plan(&resolved, &inventory?);
     print(&render(&plan, args.format, "Switchboard drift report"));
-    Ok(if plan.has_changes() { EXIT_CHANGES } else { EXIT_OK })
+    Ok(if plan.has_changes() {
+        EXIT_CHANGES
+    } else {
+        EXIT_OK
+    })
 }

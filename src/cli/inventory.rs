@@ -1,7 +1,7 @@
 //! `switchboard inventory pull`: save a snapshot of the whole live target, for offline plans.
 
-use super::target::{TargetArgs, connect};
 use super::Context;
+use super::target::{TargetArgs, connect};
 use crate::providers::{ObserveRequest, catalog};
 use std::path::PathBuf;
 
@@ -19,13 +19,20 @@ pub enum Command {
 pub async fn run(ctx: &Context, command: Command) -> anyhow::Result<i32> {
     let Command::Pull { target, out } = command;
     let connected = connect(&target, &ctx.config, &ctx.state_dir).await?;
-    let request = ObserveRequest { kinds: catalog().iter().map(|k| k.kind.to_string()).collect(), detail: None };
+    let request = ObserveRequest {
+        kinds: catalog().iter().map(|k| k.kind.to_string()).collect(),
+        detail: None,
+    };
     let inventory = super::pipeline::observe(&connected, &request).await;
     let name = connected.name.clone();
     connected.close().await?;
     let inventory = inventory?;
     let out = out.unwrap_or_else(|| ctx.state_dir.join("inventory").join(format!("{name}.json")));
     inventory.save(&out)?;
-    println!("Saved {} live object(s) of target `{name}` to {}.", inventory.objects.len(), out.display());
+    println!(
+        "Saved {} live object(s) of target `{name}` to {}.",
+        inventory.objects.len(),
+        out.display()
+    );
     Ok(super::EXIT_OK)
 }

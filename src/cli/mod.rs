@@ -15,7 +15,11 @@ use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
-#[command(name = "switchboard", version, about = "Keep communications infrastructure in the state its Git repository declares.")]
+#[command(
+    name = "switchboard",
+    version,
+    about = "Keep communications infrastructure in the state its Git repository declares."
+)]
 pub struct Cli {
     /// Where runs, snapshots and the embedded sandbox's org are kept.
     #[arg(long, global = true, default_value = "state")]
@@ -59,7 +63,10 @@ pub struct Reported;
 
 pub async fn run(cli: Cli) -> anyhow::Result<i32> {
     let config = crate::config::Config::load(cli.config.as_deref())?;
-    let ctx = Context { state_dir: cli.state_dir, config };
+    let ctx = Context {
+        state_dir: cli.state_dir,
+        config,
+    };
     match cli.command {
         Command::Validate(args) => validate::run(args),
         Command::Plan(args) => plan::run(&ctx, args).await,

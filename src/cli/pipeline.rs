@@ -24,14 +24,27 @@ pub fn load_and_resolve(paths: &[PathBuf]) -> Result<Resolved, Diagnostics> {
 /// the unmanaged objects they reference.
 pub fn observe_request(resolved: &Resolved) -> ObserveRequest {
     let mut detail: HashSet<TargetKey> = resolved.objects.iter().map(|o| o.target_key()).collect();
-    detail.extend(resolved.objects.iter().flat_map(|o| o.external.iter().map(|(_, t)| t.clone())));
-    ObserveRequest { kinds: catalog().iter().map(|k| k.kind.to_string()).collect(), detail: Some(detail) }
+    detail.extend(
+        resolved
+            .objects
+            .iter()
+            .flat_map(|o| o.external.iter().map(|(_, t)| t.clone())),
+    );
+    ObserveRequest {
+        kinds: catalog().iter().map(|k| k.kind.to_string()).collect(),
+        detail: Some(detail),
+    }
 }
 
 pub async fn observe(connected: &Connected, request: &ObserveRequest) -> anyhow::Result<Inventory> {
     inventory::observe(connected.provider.as_ref(), &connected.name, request)
         .await
-        .map_err(|e| anyhow::anyhow!("cannot read the live inventory of target `{}`: {e}", connected.name))
+        .map_err(|e| {
+            anyhow::anyhow!(
+                "cannot read the live inventory of target `{}`: {e}",
+                connected.name
+            )
+        })
 }
 
 pub fn make_plan(resolved: &Resolved, inventory: &Inventory) -> Plan {

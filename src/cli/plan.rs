@@ -43,8 +43,16 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<i32> {
     if let Some(out) = &args.out {
         std::fs::write(out, serde_json::to_string_pretty(&plan)? + "\n")
             .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", out.display()))?;
-        eprintln!("Plan saved to {}; run `switchboard apply {}` to execute it.", out.display(), out.display());
+        eprintln!(
+            "Plan saved to {}; run `switchboard apply {}` to execute it.",
+            out.display(),
+            out.display()
+        );
     }
     print(&render(&plan, args.format, "Switchboard plan"));
-    Ok(if args.detailed_exitcode && plan.has_changes() { EXIT_CHANGES } else { EXIT_OK })
+    Ok(if args.detailed_exitcode && plan.has_changes() {
+        EXIT_CHANGES
+    } else {
+        EXIT_OK
+    })
 }

@@ -17,11 +17,18 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
     if args.check {
         let stale: Vec<&String> = files
             .iter()
-            .filter(|(name, text)| std::fs::read_to_string(args.out.join(name)).ok().as_deref() != Some(text.as_str()))
+            .filter(|(name, text)| {
+                std::fs::read_to_string(args.out.join(name)).ok().as_deref() != Some(text.as_str())
+            })
             .map(|(name, _)| name)
             .collect();
         if !stale.is_empty() {
-            anyhow::bail!("stale schemas in {}: {:?}; run `switchboard schema --out {}`", args.out.display(), stale, args.out.display());
+            anyhow::bail!(
+                "stale schemas in {}: {:?}; run `switchboard schema --out {}`",
+                args.out.display(),
+                stale,
+                args.out.display()
+            );
         }
         println!("{} schema(s) up to date.", files.len());
         return Ok(super::EXIT_OK);

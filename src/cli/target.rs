@@ -3,7 +3,10 @@
 
 use crate::config::{Config, TargetConfig};
 use crate::providers::Provider;
-use crate::providers::webex::{WebexProvider, client::{DEFAULT_BASE_URL, WebexClient}};
+use crate::providers::webex::{
+    WebexProvider,
+    client::{DEFAULT_BASE_URL, WebexClient},
+};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -38,7 +41,11 @@ impl Connected {
     }
 }
 
-pub async fn connect(args: &TargetArgs, config: &Config, state_dir: &Path) -> anyhow::Result<Connected> {
+pub async fn connect(
+    args: &TargetArgs,
+    config: &Config,
+    state_dir: &Path,
+) -> anyhow::Result<Connected> {
     let (name, target) = config.target(args.target.as_deref())?;
     let timeout = Duration::from_secs(args.request_timeout.max(1));
     match target {
@@ -46,7 +53,11 @@ pub async fn connect(args: &TargetArgs, config: &Config, state_dir: &Path) -> an
             let dir = dir.unwrap_or_else(|| state_dir.join("sandbox"));
             let sandbox = start_sandbox(Some(dir), 0).await?;
             let client = WebexClient::new(&sandbox.base_url(), "sandbox-token", timeout)?;
-            Ok(Connected { name, provider: Arc::new(WebexProvider::new(client)), sandbox: Some(sandbox) })
+            Ok(Connected {
+                name,
+                provider: Arc::new(WebexProvider::new(client)),
+                sandbox: Some(sandbox),
+            })
         }
         TargetConfig::Webex { base_url } => {
             let token = args
@@ -57,13 +68,27 @@ pub async fn connect(args: &TargetArgs, config: &Config, state_dir: &Path) -> an
                 .ok_or_else(|| anyhow::anyhow!(
                     "target `{name}` needs a Webex token: pass --token, set WEBEX_ACCESS_TOKEN, or put it in a .env file"
                 ))?;
-            let client = WebexClient::new(base_url.as_deref().unwrap_or(DEFAULT_BASE_URL), token.trim(), timeout)?;
-            Ok(Connected { name, provider: Arc::new(WebexProvider::new(client)), sandbox: None })
+            let client = WebexClient::new(
+                base_url.as_deref().unwrap_or(DEFAULT_BASE_URL),
+                token.trim(),
+                timeout,
+            )?;
+            Ok(Connected {
+                name,
+                provider: Arc::new(WebexProvider::new(client)),
+                sandbox: None,
+            })
         }
     }
 }
 
-pub async fn start_sandbox(state_dir: Option<PathBuf>, port: u16) -> anyhow::Result<switchboard_sandbox::RunningSandbox> {
-    let options = switchboard_sandbox::SandboxOptions { state_dir, bind: ([127, 0, 0, 1], port).into() };
+pub async fn start_sandbox(
+    state_dir: Option<PathBuf>,
+    port: u16,
+) -> anyhow::Result<switchboard_sandbox::RunningSandbox> {
+    let options = switchboard_sandbox::SandboxOptions {
+        state_dir,
+        bind: ([127, 0, 0, 1], port).into(),
+    };
     switchboard_sandbox::start(options).await
 }

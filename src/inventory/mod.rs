@@ -34,7 +34,12 @@ impl Inventory {
     }
 
     fn reindex(&mut self) {
-        self.index = self.objects.iter().enumerate().map(|(i, o)| (o.target_key(), i)).collect();
+        self.index = self
+            .objects
+            .iter()
+            .enumerate()
+            .map(|(i, o)| (o.target_key(), i))
+            .collect();
     }
 
     pub fn get(&self, key: &TargetKey) -> Option<&LiveObject> {
@@ -54,12 +59,17 @@ impl Inventory {
     }
 
     pub fn load(path: &Path) -> anyhow::Result<Self> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| anyhow::anyhow!("cannot read inventory snapshot {}: {e}", path.display()))?;
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            anyhow::anyhow!("cannot read inventory snapshot {}: {e}", path.display())
+        })?;
         let mut inventory: Inventory = serde_json::from_str(&text)
             .map_err(|e| anyhow::anyhow!("{} is not an inventory snapshot: {e}", path.display()))?;
         if inventory.format_version != SNAPSHOT_FORMAT {
-            anyhow::bail!("{}: snapshot format {} is not supported (expected {SNAPSHOT_FORMAT})", path.display(), inventory.format_version);
+            anyhow::bail!(
+                "{}: snapshot format {} is not supported (expected {SNAPSHOT_FORMAT})",
+                path.display(),
+                inventory.format_version
+            );
         }
         inventory.reindex();
         Ok(inventory)
@@ -67,11 +77,17 @@ impl Inventory {
 }
 
 /// Observe the target: every kind asked for, detail only where `detail` says.
-pub async fn observe(provider: &dyn Provider, target: &str, request: &ObserveRequest) -> Result<Inventory, ProviderError> {
+pub async fn observe(
+    provider: &dyn Provider,
+    target: &str,
+    request: &ObserveRequest,
+) -> Result<Inventory, ProviderError> {
     let objects = provider.observe(request).await?;
     Ok(Inventory::new(target, objects))
 }
 
 pub fn now_rfc3339() -> String {
-    time::OffsetDateTime::now_utc().format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
+    time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
 }

@@ -18,7 +18,13 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     pub fn new(pos: SourcePos, message: impl Into<String>) -> Self {
-        Self { pos, object: None, path: String::new(), message: message.into(), hint: None }
+        Self {
+            pos,
+            object: None,
+            path: String::new(),
+            message: message.into(),
+            hint: None,
+        }
     }
     pub fn object(mut self, object: impl Into<String>) -> Self {
         self.object = Some(object.into());

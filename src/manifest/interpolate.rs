@@ -18,7 +18,11 @@ pub fn interpolate(
     let mut sensitive = Vec::new();
     let mut missing = Vec::new();
     let filled = walk(value, "", lookup, &mut sensitive, &mut missing);
-    if missing.is_empty() { Ok((filled, sensitive)) } else { Err(missing) }
+    if missing.is_empty() {
+        Ok((filled, sensitive))
+    } else {
+        Err(missing)
+    }
 }
 
 fn walk(
@@ -35,12 +39,19 @@ fn walk(
                 Value::String(text)
             }
             Err(variable) => {
-                missing.push(MissingVariable { pointer: pointer.to_string(), variable });
+                missing.push(MissingVariable {
+                    pointer: pointer.to_string(),
+                    variable,
+                });
                 value.clone()
             }
         },
         Value::Array(items) => Value::Array(
-            items.iter().enumerate().map(|(i, v)| walk(v, &format!("{pointer}/{i}"), lookup, sensitive, missing)).collect(),
+            items
+                .iter()
+                .enumerate()
+                .map(|(i, v)| walk(v, &format!("{pointer}/{i}"), lookup, sensitive, missing))
+                .collect(),
         ),
         Value::Object(map) => Value::Object(
             map.iter()
@@ -70,7 +81,10 @@ fn fill(text: &str, lookup: &dyn Fn(&str) -> Option<String>) -> Result<String, S
             Some((n, d)) => (n, Some(d)),
             None => (body, None),
         };
-        match lookup(name).filter(|v| !v.is_empty()).or_else(|| default.map(str::to_string)) {
+        match lookup(name)
+            .filter(|v| !v.is_empty())
+            .or_else(|| default.map(str::to_string))
+        {
             Some(v) => out.push_str(&v),
             None => return Err(name.to_string()),
         }
@@ -103,9 +117,18 @@ mod tests {
     fn reports_every_unset_variable_with_its_pointer() {
         let spec = json!({"a": "${env:X}", "b": {"c": "${env:Y}"}});
         let missing = interpolate(&spec, &env).expect_err("unset");
-        assert_eq!(missing, vec![
-            MissingVariable { pointer: "/a".into(), variable: "X".into() },
-            MissingVariable { pointer: "/b/c".into(), variable: "Y".into() },
-        ]);
+        assert_eq!(
+            missing,
+            vec![
+                MissingVariable {
+                    pointer: "/a".into(),
+                    variable: "X".into()
+                },
+                MissingVariable {
+                    pointer: "/b/c".into(),
+                    variable: "Y".into()
+                },
+            ]
+        );
     }
 }

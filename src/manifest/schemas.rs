@@ -27,7 +27,11 @@ fn metadata_schema() -> Value {
 /// The spec schema with its `$defs` taken out, and every `#/$defs/X` renamed `#/$defs/{prefix}X`.
 fn split_spec_schema(info: &KindInfo, prefix: &str) -> (Value, Map<String, Value>) {
     let mut spec = (info.spec_schema)().to_value();
-    let defs = spec.as_object_mut().and_then(|o| o.remove("$defs")).and_then(|d| d.as_object().cloned()).unwrap_or_default();
+    let defs = spec
+        .as_object_mut()
+        .and_then(|o| o.remove("$defs"))
+        .and_then(|d| d.as_object().cloned())
+        .unwrap_or_default();
     if let Some(o) = spec.as_object_mut() {
         o.remove("$schema");
         o.insert("description".into(), Value::String(info.description.into()));
@@ -98,7 +102,10 @@ pub fn manifest_schema() -> Value {
         let prefix = format!("{}.", info.kind);
         let (spec, kind_defs) = split_spec_schema(info, &prefix);
         defs.extend(kind_defs);
-        defs.insert(format!("{}Document", info.kind), document_body(info.kind, spec));
+        defs.insert(
+            format!("{}Document", info.kind),
+            document_body(info.kind, spec),
+        );
         branches.push(json!({
             "if": {"properties": {"kind": {"const": info.kind}}, "required": ["kind"]},
             "then": {"$ref": format!("#/$defs/{}Document", info.kind)}
@@ -120,9 +127,15 @@ pub fn manifest_schema() -> Value {
 pub fn all_schema_files() -> BTreeMap<String, String> {
     let mut files = BTreeMap::new();
     let pretty = |v: &Value| serde_json::to_string_pretty(v).unwrap_or_default() + "\n";
-    files.insert("manifest.schema.json".to_string(), pretty(&manifest_schema()));
+    files.insert(
+        "manifest.schema.json".to_string(),
+        pretty(&manifest_schema()),
+    );
     for info in catalog() {
-        files.insert(format!("{}.schema.json", info.kind), pretty(&kind_document_schema(info)));
+        files.insert(
+            format!("{}.schema.json", info.kind),
+            pretty(&kind_document_schema(info)),
+        );
     }
     files
 }

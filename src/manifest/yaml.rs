@@ -38,7 +38,11 @@ impl SourceMap {
     }
 
     fn pos(&self, line: usize, col: usize) -> SourcePos {
-        SourcePos { file: self.file.clone(), line, col }
+        SourcePos {
+            file: self.file.clone(),
+            line,
+            col,
+        }
     }
 }
 
@@ -65,12 +69,19 @@ pub fn escape_pointer_segment(segment: &str) -> String {
 /// Parse every document of `text`. Empty documents are skipped.
 pub fn parse_documents(file: &str, text: &str) -> Result<Vec<YamlDocument>, YamlError> {
     let docs = MarkedYaml::load_from_str(text).map_err(|e| YamlError {
-        pos: SourcePos { file: file.to_string(), line: e.marker().line(), col: e.marker().col() + 1 },
+        pos: SourcePos {
+            file: file.to_string(),
+            line: e.marker().line(),
+            col: e.marker().col() + 1,
+        },
         message: e.info().to_string(),
     })?;
     let mut out = Vec::new();
     for (index, doc) in docs.iter().enumerate() {
-        let mut map = SourceMap { file: file.to_string(), ..SourceMap::default() };
+        let mut map = SourceMap {
+            file: file.to_string(),
+            ..SourceMap::default()
+        };
         let value = convert(doc, "", &mut map)?;
         if value.is_null() {
             continue;
@@ -82,9 +93,17 @@ pub fn parse_documents(file: &str, text: &str) -> Result<Vec<YamlDocument>, Yaml
 
 fn convert(node: &MarkedYaml<'_>, pointer: &str, map: &mut SourceMap) -> Result<Value, YamlError> {
     let start = node.span.start;
-    map.values.insert(pointer.to_string(), (start.line(), start.col() + 1));
-    let here = SourcePos { file: map.file.clone(), line: start.line(), col: start.col() + 1 };
-    let error = |message: String| YamlError { pos: here.clone(), message };
+    map.values
+        .insert(pointer.to_string(), (start.line(), start.col() + 1));
+    let here = SourcePos {
+        file: map.file.clone(),
+        line: start.line(),
+        col: start.col() + 1,
+    };
+    let error = |message: String| YamlError {
+        pos: here.clone(),
+        message,
+    };
     match &node.data {
         YamlData::Value(scalar) => Ok(scalar_to_json(scalar)),
         YamlData::Representation(text, _, _) => Ok(Value::String(text.to_string())),
@@ -105,11 +124,14 @@ fn convert(node: &MarkedYaml<'_>, pointer: &str, map: &mut SourceMap) -> Result<
                     _ => return Err(error("mapping keys must be plain scalars".into())),
                 };
                 if key == "<<" {
-                    return Err(error("merge keys (`<<`) are not supported: write the fields out".into()));
+                    return Err(error(
+                        "merge keys (`<<`) are not supported: write the fields out".into(),
+                    ));
                 }
                 let child = format!("{pointer}/{}", escape_pointer_segment(&key));
                 let kstart = key_node.span.start;
-                map.keys.insert(child.clone(), (kstart.line(), kstart.col() + 1));
+                map.keys
+                    .insert(child.clone(), (kstart.line(), kstart.col() + 1));
                 let value = convert(value_node, &child, map)?;
                 out.insert(key, value);
             }

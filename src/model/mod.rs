@@ -14,7 +14,10 @@ pub struct ObjectRef {
 
 impl ObjectRef {
     pub fn new(kind: impl Into<String>, name: impl Into<String>) -> Self {
-        Self { kind: kind.into(), name: name.into() }
+        Self {
+            kind: kind.into(),
+            name: name.into(),
+        }
     }
 }
 
@@ -34,7 +37,10 @@ pub struct TargetKey {
 
 impl TargetKey {
     pub fn new(kind: impl Into<String>, key: impl Into<String>) -> Self {
-        Self { kind: kind.into(), key: key.into() }
+        Self {
+            kind: kind.into(),
+            key: key.into(),
+        }
     }
 }
 

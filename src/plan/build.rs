@@ -16,38 +16,74 @@ pub fn build(resolved: &Resolved, inventory: &Inventory) -> Plan {
     let mut actions: Vec<Option<Action>> = vec![None; resolved.objects.len()];
     for &i in &resolved.order {
         let o = &resolved.objects[i];
-        let Some(info) = kind_info(&o.desired.id.kind) else { continue };
+        let Some(info) = kind_info(&o.desired.id.kind) else {
+            continue;
+        };
         let target = o.target_key();
         let live = inventory.get(&target);
-        let depends_on: Vec<String> = o.depends_on.iter().map(|&j| resolved.objects[j].desired.id.to_string()).collect();
+        let depends_on: Vec<String> = o
+            .depends_on
+            .iter()
+            .map(|&j| resolved.objects[j].desired.id.to_string())
+            .collect();
 
         let missing: Vec<String> = o
             .external
             .iter()
             .filter(|(_, t)| !managed.contains(t) && inventory.get(t).is_none())
-            .map(|(pointer, t)| format!("{} '{}' (at spec{pointer}) is neither in the manifests nor live", t.kind, t.key))
+            .map(|(pointer, t)| {
+                format!(
+                    "{} '{}' (at spec{pointer}) is neither in the manifests nor live",
+                    t.kind, t.key
+                )
+            })
             .collect();
         let waiting: Vec<String> = o
             .depends_on
             .iter()
-            .filter(|&&j| actions[j].as_ref().is_some_and(|a| a.action == ActionType::Pending))
+            .filter(|&&j| {
+                actions[j]
+                    .as_ref()
+                    .is_some_and(|a| a.action == ActionType::Pending)
+            })
             .map(|&j| resolved.objects[j].desired.id.to_string())
             .collect();
 
         let (action, pending, changes) = if !missing.is_empty() {
-            (ActionType::Pending, Some(pending(reason::DEPENDENCY_MISSING, missing.join("; "))), Vec::new())
+            (
+                ActionType::Pending,
+                Some(pending(reason::DEPENDENCY_MISSING, missing.join("; "))),
+                Vec::new(),
+            )
         } else if !waiting.is_empty() {
             let message = format!("waits for {} (pending)", waiting.join(", "));
-            (ActionType::Pending, Some(pending(reason::DEPENDENCY_MISSING, message)), Vec::new())
+            (
+                ActionType::Pending,
+                Some(pending(reason::DEPENDENCY_MISSING, message)),
+                Vec::new(),
+            )
         } else {
             match live {
-                None if info.singleton => (ActionType::Update, None, diff::all_fields(&info.diff_rules, &o.spec)),
-                None => (ActionType::Create, None, diff::all_fields(&info.diff_rules, &o.spec)),
+                None if info.singleton => (
+                    ActionType::Update,
+                    None,
+                    diff::all_fields(&info.diff_rules, &o.spec),
+                ),
+                None => (
+                    ActionType::Create,
+                    None,
+                    diff::all_fields(&info.diff_rules, &o.spec),
+                ),
                 Some(l) => {
                     let changes = diff::diff(&info.diff_rules, &o.spec, &l.state);
                     let immutable: Vec<&str> = changes
                         .iter()
-                        .filter(|c| info.diff_rules.immutable.iter().any(|m| c.path == *m || c.path.starts_with(&format!("{m}/"))))
+                        .filter(|c| {
+                            info.diff_rules
+                                .immutable
+                                .iter()
+                                .any(|m| c.path == *m || c.path.starts_with(&format!("{m}/")))
+                        })
                         .map(|c| c.path.as_str())
                         .collect();
                     if !immutable.is_empty() {
@@ -56,7 +92,11 @@ pub fn build(resolved: &Resolved, inventory: &Inventory) -> Plan {
                             immutable.join(", "),
                             info.kind
                         );
-                        (ActionType::Pending, Some(pending(reason::REQUIRES_REPLACEMENT, message)), changes)
+                        (
+                            ActionType::Pending,
+                            Some(pending(reason::REQUIRES_REPLACEMENT, message)),
+                            changes,
+                        )
                     } else if changes.is_empty() {
                         (ActionType::Noop, None, changes)
                     } else {
@@ -86,12 +126,19 @@ pub fn build(resolved: &Resolved, inventory: &Inventory) -> Plan {
             source: o.desired.source.clone(),
         });
     }
-    let ordered = resolved.order.iter().filter_map(|&i| actions[i].take()).collect();
+    let ordered = resolved
+        .order
+        .iter()
+        .filter_map(|&i| actions[i].take())
+        .collect();
     Plan::new(&inventory.target, &inventory.observed_at, ordered)
 }
 
 fn pending(code: &str, message: String) -> Pending {
-    Pending { code: code.to_string(), message }
+    Pending {
+        code: code.to_string(),
+        message,
+    }
 }
 
 pub fn redact_changes(changes: Vec<FieldChange>, sensitive: &[String]) -> Vec<FieldChange> {

@@ -136,8 +136,12 @@ impl Plan {
 
     pub fn compute_checksum(&self) -> String {
         use sha2::{Digest, Sha256};
-        let body = serde_json::to_string(&(&self.format_version, &self.target, &self.actions)).unwrap_or_default();
-        Sha256::digest(body.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+        let body = serde_json::to_string(&(&self.format_version, &self.target, &self.actions))
+            .unwrap_or_default();
+        Sha256::digest(body.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
     }
 
     /// True when anything would change or wait (what `--detailed-exitcode` and `drift` report).

@@ -58,7 +58,10 @@ fn change_lines(c: &FieldChange) -> Vec<(char, String)> {
             }
             lines
         }
-        Some(before) => vec![('-', format!("{path}: {}", value_text(before))), ('+', format!("{path}: {}", value_text(&c.after)))],
+        Some(before) => vec![
+            ('-', format!("{path}: {}", value_text(before))),
+            ('+', format!("{path}: {}", value_text(&c.after))),
+        ],
     }
 }
 
@@ -71,12 +74,21 @@ fn headline(a: &Action) -> String {
 
 fn summary_line(plan: &Plan) -> String {
     let s = &plan.summary;
-    format!("Plan: {} to create, {} to update, {} pending, {} unchanged.", s.create, s.update, s.pending, s.noop)
+    format!(
+        "Plan: {} to create, {} to update, {} pending, {} unchanged.",
+        s.create, s.update, s.pending, s.noop
+    )
 }
 
 fn text(plan: &Plan, title: &str) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "{} for target \"{}\" (live state observed {})", title.bold(), plan.target, plan.observed_at);
+    let _ = writeln!(
+        out,
+        "{} for target \"{}\" (live state observed {})",
+        title.bold(),
+        plan.target,
+        plan.observed_at
+    );
     if !plan.has_changes() {
         let _ = writeln!(out, "\n{}", NO_CHANGES.green());
         let _ = writeln!(out, "{}", summary_line(plan));
@@ -114,11 +126,32 @@ fn markdown(plan: &Plan, title: &str) -> String {
     if !plan.has_changes() {
         let _ = writeln!(out, "{NO_CHANGES}\n");
     }
-    let _ = writeln!(out, "| create | update | pending | unchanged |\n|---:|---:|---:|---:|");
-    let _ = writeln!(out, "| {} | {} | {} | {} |\n", s.create, s.update, s.pending, s.noop);
+    let _ = writeln!(
+        out,
+        "| create | update | pending | unchanged |\n|---:|---:|---:|---:|"
+    );
+    let _ = writeln!(
+        out,
+        "| {} | {} | {} | {} |\n",
+        s.create, s.update, s.pending, s.noop
+    );
     for a in plan.actions.iter().filter(|a| a.action != ActionType::Noop) {
-        let _ = writeln!(out, "<details><summary><code>{} {}</code> — {}</summary>\n", a.action.symbol(), a.object(), escape_html(&headline(a)));
-        let _ = writeln!(out, "Steps: {}\n", a.steps.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(" → "));
+        let _ = writeln!(
+            out,
+            "<details><summary><code>{} {}</code> — {}</summary>\n",
+            a.action.symbol(),
+            a.object(),
+            escape_html(&headline(a))
+        );
+        let _ = writeln!(
+            out,
+            "Steps: {}\n",
+            a.steps
+                .iter()
+                .map(|s| format!("`{s}`"))
+                .collect::<Vec<_>>()
+                .join(" → ")
+        );
         if !a.changes.is_empty() {
             let _ = writeln!(out, "```diff");
             for c in &a.changes {
@@ -130,10 +163,17 @@ fn markdown(plan: &Plan, title: &str) -> String {
         }
         let _ = writeln!(out, "</details>\n");
     }
-    let _ = writeln!(out, "<sub>plan checksum `{}` · observed {}</sub>", &plan.checksum[..12.min(plan.checksum.len())], plan.observed_at);
+    let _ = writeln!(
+        out,
+        "<sub>plan checksum `{}` · observed {}</sub>",
+        &plan.checksum[..12.min(plan.checksum.len())],
+        plan.observed_at
+    );
     out
 }
 
 fn escape_html(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }

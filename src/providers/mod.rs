@@ -52,8 +52,12 @@ pub struct DiffRules {
 }
 
 impl DiffRules {
-    pub const NONE: DiffRules =
-        DiffRules { write_only: &[], unordered_lists: &[], immutable: &[], case_insensitive: &[] };
+    pub const NONE: DiffRules = DiffRules {
+        write_only: &[],
+        unordered_lists: &[],
+        immutable: &[],
+        case_insensitive: &[],
+    };
 }
 
 /// Every kind Switchboard knows, across providers.
@@ -86,14 +90,20 @@ pub struct IdIndex {
 
 impl IdIndex {
     pub fn insert(&mut self, kind: &str, key: &str, id: &str) {
-        self.by_key.insert(TargetKey::new(kind, key), id.to_string());
-        self.by_id.insert((kind.to_string(), id.to_string()), key.to_string());
+        self.by_key
+            .insert(TargetKey::new(kind, key), id.to_string());
+        self.by_id
+            .insert((kind.to_string(), id.to_string()), key.to_string());
     }
     pub fn id_of(&self, kind: &str, key: &str) -> Option<&str> {
-        self.by_key.get(&TargetKey::new(kind, key)).map(String::as_str)
+        self.by_key
+            .get(&TargetKey::new(kind, key))
+            .map(String::as_str)
     }
     pub fn key_of(&self, kind: &str, id: &str) -> Option<&str> {
-        self.by_id.get(&(kind.to_string(), id.to_string())).map(String::as_str)
+        self.by_id
+            .get(&(kind.to_string(), id.to_string()))
+            .map(String::as_str)
     }
     pub fn from_live<'a>(objects: impl IntoIterator<Item = &'a LiveObject>) -> Self {
         let mut index = Self::default();
@@ -114,7 +124,9 @@ pub struct ObserveRequest {
 
 impl ObserveRequest {
     pub fn wants_detail(&self, kind: &str, key: &str) -> bool {
-        self.detail.as_ref().is_none_or(|d| d.contains(&TargetKey::new(kind, key)))
+        self.detail
+            .as_ref()
+            .is_none_or(|d| d.contains(&TargetKey::new(kind, key)))
     }
 }
 
@@ -130,7 +142,13 @@ pub struct WriteRequest {
 #[derive(Debug, thiserror::Error)]
 pub enum ProviderError {
     #[error("{method} {path} answered {status}: {message}{}", tracking_id.as_ref().map(|t| format!(" (trackingId {t})")).unwrap_or_default())]
-    Api { method: String, path: String, status: u16, message: String, tracking_id: Option<String> },
+    Api {
+        method: String,
+        path: String,
+        status: u16,
+        message: String,
+        tracking_id: Option<String>,
+    },
     #[error("{0}")]
     Transport(String),
     #[error("{0}")]
@@ -142,13 +160,28 @@ pub enum ProviderError {
 /// The I/O half of a provider.
 pub trait Provider: Send + Sync {
     /// Read the live inventory in bulk (list calls, paginated).
-    fn observe<'a>(&'a self, request: &'a ObserveRequest) -> BoxFuture<'a, Result<Vec<LiveObject>, ProviderError>>;
+    fn observe<'a>(
+        &'a self,
+        request: &'a ObserveRequest,
+    ) -> BoxFuture<'a, Result<Vec<LiveObject>, ProviderError>>;
     /// Find one object by its natural key, right before a write.
-    fn lookup<'a>(&'a self, kind: &'a str, key: &'a str, ids: &'a IdIndex)
-        -> BoxFuture<'a, Result<Option<LiveObject>, ProviderError>>;
+    fn lookup<'a>(
+        &'a self,
+        kind: &'a str,
+        key: &'a str,
+        ids: &'a IdIndex,
+    ) -> BoxFuture<'a, Result<Option<LiveObject>, ProviderError>>;
     /// Create the object; returns the vendor id.
-    fn create<'a>(&'a self, request: &'a WriteRequest, ids: &'a IdIndex) -> BoxFuture<'a, Result<String, ProviderError>>;
+    fn create<'a>(
+        &'a self,
+        request: &'a WriteRequest,
+        ids: &'a IdIndex,
+    ) -> BoxFuture<'a, Result<String, ProviderError>>;
     /// Bring an existing object to the desired spec.
-    fn update<'a>(&'a self, request: &'a WriteRequest, live: &'a LiveObject, ids: &'a IdIndex)
-        -> BoxFuture<'a, Result<(), ProviderError>>;
+    fn update<'a>(
+        &'a self,
+        request: &'a WriteRequest,
+        live: &'a LiveObject,
+        ids: &'a IdIndex,
+    ) -> BoxFuture<'a, Result<(), ProviderError>>;
 }

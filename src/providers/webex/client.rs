@@ -17,7 +17,10 @@ pub struct WebexClient {
 
 impl std::fmt::Debug for WebexClient {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("WebexClient").field("base", &self.base).field("token", &"(sensitive)").finish()
+        f.debug_struct("WebexClient")
+            .field("base", &self.base)
+            .field("token", &"(sensitive)")
+            .finish()
     }
 }
 
@@ -29,7 +32,11 @@ impl WebexClient {
             .user_agent(concat!("switchboard/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| ProviderError::Transport(format!("cannot build the HTTP client: {e}")))?;
-        Ok(Self { http, base: base_url.trim_end_matches('/').to_string(), token: token.to_string() })
+        Ok(Self {
+            http,
+            base: base_url.trim_end_matches('/').to_string(),
+            token: token.to_string(),
+        })
     }
 
     pub fn base_url(&self) -> &str {
@@ -37,7 +44,10 @@ impl WebexClient {
     }
 
     pub async fn get(&self, path: &str, query: &[(&str, &str)]) -> Result<Value, ProviderError> {
-        Ok(self.send(Method::GET, &self.url(path), query, None).await?.1)
+        Ok(self
+            .send(Method::GET, &self.url(path), query, None)
+            .await?
+            .1)
     }
 
     /// `get` with an owned path, so a batch of detail reads can be collected and run together.
@@ -46,20 +56,33 @@ impl WebexClient {
     }
 
     pub async fn post(&self, path: &str, body: &Value) -> Result<Value, ProviderError> {
-        Ok(self.send(Method::POST, &self.url(path), &[], Some(body)).await?.1)
+        Ok(self
+            .send(Method::POST, &self.url(path), &[], Some(body))
+            .await?
+            .1)
     }
 
     pub async fn put(&self, path: &str, body: &Value) -> Result<Value, ProviderError> {
-        Ok(self.send(Method::PUT, &self.url(path), &[], Some(body)).await?.1)
+        Ok(self
+            .send(Method::PUT, &self.url(path), &[], Some(body))
+            .await?
+            .1)
     }
 
     pub async fn delete(&self, path: &str) -> Result<(), ProviderError> {
-        self.send(Method::DELETE, &self.url(path), &[], None).await.map(|_| ())
+        self.send(Method::DELETE, &self.url(path), &[], None)
+            .await
+            .map(|_| ())
     }
 
     /// Every item of a paginated list: follows `Link: rel="next"` until there is none, taking
     /// the array under `wrapper` from each page.
-    pub async fn list(&self, path: &str, query: &[(&str, &str)], wrapper: &str) -> Result<Vec<Value>, ProviderError> {
+    pub async fn list(
+        &self,
+        path: &str,
+        query: &[(&str, &str)],
+        wrapper: &str,
+    ) -> Result<Vec<Value>, ProviderError> {
         let mut items = Vec::new();
         let (headers, mut page) = self.send(Method::GET, &self.url(path), query, None).await?;
         let mut next = next_link(&headers);
@@ -120,8 +143,17 @@ impl WebexClient {
                     tracking_id: Some(tracking),
                     millis,
                 });
-                let what = if e.is_timeout() { "timed out" } else if e.is_connect() { "could not connect" } else { "failed" };
-                return Err(ProviderError::Transport(format!("{method} {display_path} {what}: {}", without_url(&e))));
+                let what = if e.is_timeout() {
+                    "timed out"
+                } else if e.is_connect() {
+                    "could not connect"
+                } else {
+                    "failed"
+                };
+                return Err(ProviderError::Transport(format!(
+                    "{method} {display_path} {what}: {}",
+                    without_url(&e)
+                )));
             }
         };
         let status = response.status();
@@ -139,7 +171,11 @@ impl WebexClient {
             millis,
         });
         let text = response.text().await.unwrap_or_default();
-        let value: Value = if text.trim().is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::Null) };
+        let value: Value = if text.trim().is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or(Value::Null)
+        };
         if status.is_success() {
             return Ok((headers, value));
         }
@@ -148,7 +184,11 @@ impl WebexClient {
             path: display_path,
             status: status.as_u16(),
             message: error_message(status, &value, &text),
-            tracking_id: value.get("trackingId").and_then(Value::as_str).map(str::to_string).or(tracking_id),
+            tracking_id: value
+                .get("trackingId")
+                .and_then(Value::as_str)
+                .map(str::to_string)
+                .or(tracking_id),
         })
     }
 
@@ -164,7 +204,9 @@ impl WebexClient {
 
 /// The text a Webex error body carries: `errors[0].description`, else `message`.
 fn error_message(status: StatusCode, body: &Value, raw: &str) -> String {
-    let description = body.pointer("/errors/0/description").and_then(Value::as_str);
+    let description = body
+        .pointer("/errors/0/description")
+        .and_then(Value::as_str);
     let code = body.pointer("/errors/0/errorCode").and_then(Value::as_i64);
     let message = description.or_else(|| body.get("message").and_then(Value::as_str));
     match (message, code) {
@@ -195,7 +237,12 @@ pub fn next_link(headers: &HeaderMap) -> Option<String> {
                 p == "rel=\"next\"" || p == "rel=next"
             });
             if is_next {
-                return Some(target.trim_start_matches('<').trim_end_matches('>').to_string());
+                return Some(
+                    target
+                        .trim_start_matches('<')
+                        .trim_end_matches('>')
+                        .to_string(),
+                );
             }
         }
     }
@@ -204,7 +251,11 @@ pub fn next_link(headers: &HeaderMap) -> Option<String> {
 
 fn same_origin(a: &str, b: &str) -> bool {
     match (url::Url::parse(a), url::Url::parse(b)) {
-        (Ok(a), Ok(b)) => a.scheme() == b.scheme() && a.host_str() == b.host_str() && a.port_or_known_default() == b.port_or_known_default(),
+        (Ok(a), Ok(b)) => {
+            a.scheme() == b.scheme()
+                && a.host_str() == b.host_str()
+                && a.port_or_known_default() == b.port_or_known_default()
+        }
         _ => false,
     }
 }
@@ -221,21 +272,39 @@ mod tests {
             "link",
             HeaderValue::from_static("<https://x/v1/a?max=2&start=0>; rel=\"first\", <https://x/v1/a?max=2&start=2>; rel=\"next\""),
         );
-        assert_eq!(next_link(&h).as_deref(), Some("https://x/v1/a?max=2&start=2"));
+        assert_eq!(
+            next_link(&h).as_deref(),
+            Some("https://x/v1/a?max=2&start=2")
+        );
         assert_eq!(next_link(&HeaderMap::new()), None);
     }
 
     #[test]
     fn origin_check_rejects_other_hosts_and_ports() {
-        assert!(same_origin("http://127.0.0.1:8080/v1/x?a=1", "http://127.0.0.1:8080/v1"));
-        assert!(!same_origin("http://127.0.0.1:9090/v1/x", "http://127.0.0.1:8080/v1"));
-        assert!(!same_origin("https://evil.example/v1/x", "https://webexapis.com/v1"));
+        assert!(same_origin(
+            "http://127.0.0.1:8080/v1/x?a=1",
+            "http://127.0.0.1:8080/v1"
+        ));
+        assert!(!same_origin(
+            "http://127.0.0.1:9090/v1/x",
+            "http://127.0.0.1:8080/v1"
+        ));
+        assert!(!same_origin(
+            "https://evil.example/v1/x",
+            "https://webexapis.com/v1"
+        ));
     }
 
     #[test]
     fn error_text_prefers_the_description_and_code() {
         let body = serde_json::json!({"message": "m", "errors": [{"description": "Duplicate name", "errorCode": 27601}], "trackingId": "T"});
-        assert_eq!(error_message(StatusCode::BAD_REQUEST, &body, ""), "Duplicate name (errorCode 27601)");
-        assert_eq!(error_message(StatusCode::NOT_FOUND, &Value::Null, ""), "Not Found");
+        assert_eq!(
+            error_message(StatusCode::BAD_REQUEST, &body, ""),
+            "Duplicate name (errorCode 27601)"
+        );
+        assert_eq!(
+            error_message(StatusCode::NOT_FOUND, &Value::Null, ""),
+            "Not Found"
+        );
     }
 }

@@ -10,8 +10,14 @@ use futures::future::BoxFuture;
 use kinds::{dial_plan, fetch_all, internal_dialing, location, route_group, schedule, trunk};
 
 /// Kinds in dependency order (also the order they are observed in).
-pub static KINDS: &[&KindInfo] =
-    &[&location::INFO, &trunk::INFO, &route_group::INFO, &dial_plan::INFO, &schedule::INFO, &internal_dialing::INFO];
+pub static KINDS: &[&KindInfo] = &[
+    &location::INFO,
+    &trunk::INFO,
+    &route_group::INFO,
+    &dial_plan::INFO,
+    &schedule::INFO,
+    &internal_dialing::INFO,
+];
 
 pub struct WebexProvider {
     client: WebexClient,
@@ -22,7 +28,10 @@ impl WebexProvider {
         Self { client }
     }
 
-    async fn observe_all(&self, request: &ObserveRequest) -> Result<Vec<LiveObject>, ProviderError> {
+    async fn observe_all(
+        &self,
+        request: &ObserveRequest,
+    ) -> Result<Vec<LiveObject>, ProviderError> {
         let wants = |kind: &str| request.kinds.iter().any(|k| k == kind);
         let client = &self.client;
         // Locations first: everything else names them.
@@ -31,7 +40,11 @@ impl WebexProvider {
         let detail = |kind: &'static str| move |key: &str| request.wants_detail(kind, key);
 
         // Trunks before route groups and dial plans, so their references map ids → keys.
-        let trunks = if wants(trunk::KIND) || wants(route_group::KIND) || wants(dial_plan::KIND) || wants(internal_dialing::KIND) {
+        let trunks = if wants(trunk::KIND)
+            || wants(route_group::KIND)
+            || wants(dial_plan::KIND)
+            || wants(internal_dialing::KIND)
+        {
             trunk::list(client, &ids, None, detail(trunk::KIND)).await?
         } else {
             Vec::new()
@@ -40,7 +53,10 @@ impl WebexProvider {
         for t in &trunks {
             ids.insert(&t.kind, &t.key, &t.id);
         }
-        let route_groups = if wants(route_group::KIND) || wants(dial_plan::KIND) || wants(internal_dialing::KIND) {
+        let route_groups = if wants(route_group::KIND)
+            || wants(dial_plan::KIND)
+            || wants(internal_dialing::KIND)
+        {
             route_group::list(client, &ids, None, detail(route_group::KIND)).await?
         } else {
             Vec::new()
@@ -48,21 +64,39 @@ impl WebexProvider {
         for r in &route_groups {
             ids.insert(&r.kind, &r.key, &r.id);
         }
-        let dial_plans = if wants(dial_plan::KIND) { dial_plan::list(client, &ids, None, detail(dial_plan::KIND)).await? } else { Vec::new() };
+        let dial_plans = if wants(dial_plan::KIND) {
+            dial_plan::list(client, &ids, None, detail(dial_plan::KIND)).await?
+        } else {
+            Vec::new()
+        };
 
         // Per-location sub-resources: one list per location, run concurrently.
         let schedules = if wants(schedule::KIND) {
-            fetch_all(locations.iter().map(|l| schedule::list_location(client, &l.id, &l.key, None, detail(schedule::KIND))).collect())
-                .await?
-                .into_iter()
-                .flatten()
-                .collect()
+            fetch_all(
+                locations
+                    .iter()
+                    .map(|l| {
+                        schedule::list_location(client, &l.id, &l.key, None, detail(schedule::KIND))
+                    })
+                    .collect(),
+            )
+            .await?
+            .into_iter()
+            .flatten()
+            .collect()
         } else {
             Vec::new()
         };
         let dialing = if wants(internal_dialing::KIND) {
-            let scoped = locations.iter().filter(|l| request.wants_detail(internal_dialing::KIND, &l.key));
-            fetch_all(scoped.map(|l| internal_dialing::read(client, &ids, &l.id, &l.key)).collect()).await?
+            let scoped = locations
+                .iter()
+                .filter(|l| request.wants_detail(internal_dialing::KIND, &l.key));
+            fetch_all(
+                scoped
+                    .map(|l| internal_dialing::read(client, &ids, &l.id, &l.key))
+                    .collect(),
+            )
+            .await?
         } else {
             Vec::new()
         };
@@ -78,11 +112,19 @@ impl WebexProvider {
 }
 
 impl Provider for WebexProvider {
-    fn observe<'a>(&'a self, request: &'a ObserveRequest) -> BoxFuture<'a, Result<Vec<LiveObject>, ProviderError>> {
+    fn observe<'a>(
+        &'a self,
+        request: &'a ObserveRequest,
+    ) -> BoxFuture<'a, Result<Vec<LiveObject>, ProviderError>> {
         Box::pin(self.observe_all(request))
     }
 
-    fn lookup<'a>(&'a self, kind: &'a str, key: &'a str, ids: &'a IdIndex) -> BoxFuture<'a, Result<Option<LiveObject>, ProviderError>> {
+    fn lookup<'a>(
+        &'a self,
+        kind: &'a str,
+        key: &'a str,
+        ids: &'a IdIndex,
+    ) -> BoxFuture<'a, Result<Option<LiveObject>, ProviderError>> {
         Box::pin(async move {
             let c = &self.client;
             match kind {
@@ -92,12 +134,18 @@ impl Provider for WebexProvider {
                 dial_plan::KIND => dial_plan::lookup(c, ids, key).await,
                 schedule::KIND => schedule::lookup(c, ids, key).await,
                 internal_dialing::KIND => internal_dialing::lookup(c, ids, key).await,
-                other => Err(ProviderError::Unsupported(format!("webex has no kind {other}"))),
+                other => Err(ProviderError::Unsupported(format!(
+                    "webex has no kind {other}"
+                ))),
             }
         })
     }
 
-    fn create<'a>(&'a self, request: &'a WriteRequest, ids: &'a IdIndex) -> BoxFuture<'a, Result<String, ProviderError>> {
+    fn create<'a>(
+        &'a self,
+        request: &'a WriteRequest,
+        ids: &'a IdIndex,
+    ) -> BoxFuture<'a, Result<String, ProviderError>> {
         Box::pin(async move {
             let c = &self.client;
             match request.kind.as_str() {
@@ -108,14 +156,24 @@ impl Provider for WebexProvider {
                 schedule::KIND => schedule::create(c, ids, request).await,
                 internal_dialing::KIND => {
                     internal_dialing::update(c, ids, request).await?;
-                    Ok(ids.id_of(location::KIND, &request.key).unwrap_or_default().to_string())
+                    Ok(ids
+                        .id_of(location::KIND, &request.key)
+                        .unwrap_or_default()
+                        .to_string())
                 }
-                other => Err(ProviderError::Unsupported(format!("webex has no kind {other}"))),
+                other => Err(ProviderError::Unsupported(format!(
+                    "webex has no kind {other}"
+                ))),
             }
         })
     }
 
-    fn update<'a>(&'a self, request: &'a WriteRequest, live: &'a LiveObject, ids: &'a IdIndex) -> BoxFuture<'a, Result<(), ProviderError>> {
+    fn update<'a>(
+        &'a self,
+        request: &'a WriteRequest,
+        live: &'a LiveObject,
+        ids: &'a IdIndex,
+    ) -> BoxFuture<'a, Result<(), ProviderError>> {
         Box::pin(async move {
             let c = &self.client;
             match request.kind.as_str() {
@@ -125,7 +183,9 @@ impl Provider for WebexProvider {
                 dial_plan::KIND => dial_plan::update(c, ids, request, live).await,
                 schedule::KIND => schedule::update(c, ids, request, live).await,
                 internal_dialing::KIND => internal_dialing::update(c, ids, request).await,
-                other => Err(ProviderError::Unsupported(format!("webex has no kind {other}"))),
+                other => Err(ProviderError::Unsupported(format!(
+                    "webex has no kind {other}"
+                ))),
             }
         })
     }

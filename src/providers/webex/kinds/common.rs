@@ -18,25 +18,33 @@ pub enum RouteChoice {
 pub const ROUTE_REFS: &[(&str, &str)] = &[("routeGroupRef", "RouteGroup"), ("trunkRef", "Trunk")];
 
 pub fn str_at<'a>(value: &'a Value, pointer: &str) -> &'a str {
-    value.pointer(pointer).and_then(Value::as_str).unwrap_or_default()
+    value
+        .pointer(pointer)
+        .and_then(Value::as_str)
+        .unwrap_or_default()
 }
 
 /// The vendor id of the object a resolved reference names.
 pub fn id_for(ids: &IdIndex, kind: &str, key: &str) -> Result<String, ProviderError> {
-    ids.id_of(kind, key)
-        .map(str::to_string)
-        .ok_or_else(|| ProviderError::Unresolved(format!("{kind} '{key}' does not exist on the target")))
+    ids.id_of(kind, key).map(str::to_string).ok_or_else(|| {
+        ProviderError::Unresolved(format!("{kind} '{key}' does not exist on the target"))
+    })
 }
 
 /// `{"id", "type"}` of a route choice written as `{routeGroupRef|trunkRef: key}`.
-pub fn route_identity(ids: &IdIndex, choice: &Value) -> Result<(String, &'static str), ProviderError> {
+pub fn route_identity(
+    ids: &IdIndex,
+    choice: &Value,
+) -> Result<(String, &'static str), ProviderError> {
     if let Some(key) = choice.get("routeGroupRef").and_then(Value::as_str) {
         return Ok((id_for(ids, "RouteGroup", key)?, "ROUTE_GROUP"));
     }
     if let Some(key) = choice.get("trunkRef").and_then(Value::as_str) {
         return Ok((id_for(ids, "Trunk", key)?, "TRUNK"));
     }
-    Err(ProviderError::Unresolved("a route choice needs routeGroupRef or trunkRef".into()))
+    Err(ProviderError::Unresolved(
+        "a route choice needs routeGroupRef or trunkRef".into(),
+    ))
 }
 
 /// The manifest form of a wire route identity (`routeType`/`routeId`/`routeName`).

@@ -2,7 +2,7 @@
 //! (`/telephony/config/premisePstn/dialPlans`). Lookup by name; patterns are a set, reconciled
 //! with ADD/DELETE actions.
 
-use super::common::{RouteChoice, ROUTE_REFS, new_id, route_choice, route_identity, str_at};
+use super::common::{ROUTE_REFS, RouteChoice, new_id, route_choice, route_identity, str_at};
 use crate::model::LiveObject;
 use crate::providers::webex::client::WebexClient;
 use crate::providers::{DiffRules, IdIndex, KindInfo, ProviderError, Steps, WriteRequest};
@@ -38,9 +38,16 @@ pub static INFO: KindInfo = KindInfo {
     spec_schema: || schemars::schema_for!(DialPlanSpec),
     ref_fields: ROUTE_REFS,
     natural_key: |spec| spec["name"].as_str().unwrap_or_default().to_string(),
-    steps: Steps { lookup: "dial_plan_lookup", create: "dial_plan_create", update: "dial_plan_update" },
+    steps: Steps {
+        lookup: "dial_plan_lookup",
+        create: "dial_plan_create",
+        update: "dial_plan_update",
+    },
     singleton: false,
-    diff_rules: DiffRules { unordered_lists: &[("/dialPatterns", "")], ..DiffRules::NONE },
+    diff_rules: DiffRules {
+        unordered_lists: &[("/dialPatterns", "")],
+        ..DiffRules::NONE
+    },
 };
 
 pub async fn list(
@@ -57,19 +64,34 @@ pub async fn list(
             let id = i.get("id")?.as_str()?.to_string();
             let name = i.get("name")?.as_str()?.to_string();
             let mut state = json!({"name": name});
-            if let Some(Value::Object(route)) =
-                route_choice(ids, str_at(i, "/routeType"), str_at(i, "/routeId"), str_at(i, "/routeName"))
-            {
+            if let Some(Value::Object(route)) = route_choice(
+                ids,
+                str_at(i, "/routeType"),
+                str_at(i, "/routeId"),
+                str_at(i, "/routeName"),
+            ) {
                 state.as_object_mut()?.extend(route);
             }
-            Some(LiveObject { kind: KIND.into(), key: name, id, state })
+            Some(LiveObject {
+                kind: KIND.into(),
+                key: name,
+                id,
+                state,
+            })
         })
         .collect();
-    let wanted: Vec<usize> = (0..out.len()).filter(|&i| wants_detail(&out[i].key)).collect();
-    let patterns = super::fetch_all(wanted.iter().map(|&i| {
-        let path = format!("{PATH}/{}/dialPatterns", out[i].id);
-        async move { client.list(&path, &[], "dialPatterns").await }
-    }).collect())
+    let wanted: Vec<usize> = (0..out.len())
+        .filter(|&i| wants_detail(&out[i].key))
+        .collect();
+    let patterns = super::fetch_all(
+        wanted
+            .iter()
+            .map(|&i| {
+                let path = format!("{PATH}/{}/dialPatterns", out[i].id);
+                async move { client.list(&path, &[], "dialPatterns").await }
+            })
+            .collect(),
+    )
     .await?;
     for (i, p) in wanted.into_iter().zip(patterns) {
         out[i].state["dialPatterns"] = Value::Array(p);
@@ -77,15 +99,27 @@ pub async fn list(
     Ok(out)
 }
 
-pub async fn lookup(client: &WebexClient, ids: &IdIndex, key: &str) -> Result<Option<LiveObject>, ProviderError> {
-    Ok(list(client, ids, Some(key), |k| k == key).await?.into_iter().find(|d| d.key == key))
+pub async fn lookup(
+    client: &WebexClient,
+    ids: &IdIndex,
+    key: &str,
+) -> Result<Option<LiveObject>, ProviderError> {
+    Ok(list(client, ids, Some(key), |k| k == key)
+        .await?
+        .into_iter()
+        .find(|d| d.key == key))
 }
 
 fn patterns(value: &Value) -> BTreeSet<String> {
     value
         .get("dialPatterns")
         .and_then(Value::as_array)
-        .map(|a| a.iter().filter_map(Value::as_str).map(str::to_string).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -94,45 +128,80 @@ fn route_body(ids: &IdIndex, spec: &Value) -> Result<Value, ProviderError> {
     Ok(json!({"name": spec["name"], "routeId": route_id, "routeType": route_type}))
 }
 
-pub async fn create(client: &WebexClient, ids: &IdIndex, request: &WriteRequest) -> Result<String, ProviderError> {
+pub async fn create(
+    client: &WebexClient,
+    ids: &IdIndex,
+    request: &WriteRequest,
+) -> Result<String, ProviderError> {
     let mut body = route_body(ids, &request.spec)?;
     let wanted: Vec<String> = patterns(&request.spec).into_iter().collect();
     body["dialPatterns"] = json!(wanted.iter().take(PATTERN_BATCH).collect::<Vec<_>>());
     let response = client.post(PATH, &body).await?;
     let id = new_id(&response, KIND)?;
-    if let Some(errors) = response.get("dialPatternErrors").and_then(Value::as_array).filter(|e| !e.is_empty()) {
+    if let Some(errors) = response
+        .get("dialPatternErrors")
+        .and_then(Value::as_array)
+        .filter(|e| !e.is_empty())
+    {
         return Err(ProviderError::Api {
             method: "POST".into(),
             path: PATH.into(),
             status: 200,
-            message: format!("dial plan created but patterns were rejected: {}", Value::Array(errors.clone())),
+            message: format!(
+                "dial plan created but patterns were rejected: {}",
+                Value::Array(errors.clone())
+            ),
             tracking_id: None,
         });
     }
-    let rest: Vec<(String, &str)> = wanted.into_iter().skip(PATTERN_BATCH).map(|p| (p, "ADD")).collect();
+    let rest: Vec<(String, &str)> = wanted
+        .into_iter()
+        .skip(PATTERN_BATCH)
+        .map(|p| (p, "ADD"))
+        .collect();
     modify_patterns(client, &id, rest).await?;
     Ok(id)
 }
 
-pub async fn update(client: &WebexClient, ids: &IdIndex, request: &WriteRequest, live: &LiveObject) -> Result<(), ProviderError> {
+pub async fn update(
+    client: &WebexClient,
+    ids: &IdIndex,
+    request: &WriteRequest,
+    live: &LiveObject,
+) -> Result<(), ProviderError> {
     let desired_route = route_body(ids, &request.spec)?;
     let live_route = route_body(ids, &live.state).ok();
     if live_route.as_ref() != Some(&desired_route) {
-        client.put(&format!("{PATH}/{}", live.id), &desired_route).await?;
+        client
+            .put(&format!("{PATH}/{}", live.id), &desired_route)
+            .await?;
     }
     if request.spec.get("dialPatterns").is_some() {
         let (want, have) = (patterns(&request.spec), patterns(&live.state));
-        let mut changes: Vec<(String, &str)> = want.difference(&have).map(|p| (p.clone(), "ADD")).collect();
+        let mut changes: Vec<(String, &str)> =
+            want.difference(&have).map(|p| (p.clone(), "ADD")).collect();
         changes.extend(have.difference(&want).map(|p| (p.clone(), "DELETE")));
         modify_patterns(client, &live.id, changes).await?;
     }
     Ok(())
 }
 
-async fn modify_patterns(client: &WebexClient, id: &str, changes: Vec<(String, &str)>) -> Result<(), ProviderError> {
+async fn modify_patterns(
+    client: &WebexClient,
+    id: &str,
+    changes: Vec<(String, &str)>,
+) -> Result<(), ProviderError> {
     for batch in changes.chunks(PATTERN_BATCH) {
-        let items: Vec<Value> = batch.iter().map(|(p, a)| json!({"dialPattern": p, "action": a})).collect();
-        client.put(&format!("{PATH}/{id}/dialPatterns"), &json!({"dialPatterns": items})).await?;
+        let items: Vec<Value> = batch
+            .iter()
+            .map(|(p, a)| json!({"dialPattern": p, "action": a}))
+            .collect();
+        client
+            .put(
+                &format!("{PATH}/{id}/dialPatterns"),
+                &json!({"dialPatterns": items}),
+            )
+            .await?;
     }
     Ok(())
 }

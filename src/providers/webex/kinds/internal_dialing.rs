@@ -2,7 +2,7 @@
 //! (`/telephony/config/locations/{loc}/internalDialing`). A singleton: it exists whenever the
 //! location does, so it is only ever updated.
 
-use super::common::{RouteChoice, ROUTE_REFS, id_for, route_choice, route_identity, str_at};
+use super::common::{ROUTE_REFS, RouteChoice, id_for, route_choice, route_identity, str_at};
 use crate::model::LiveObject;
 use crate::providers::webex::client::WebexClient;
 use crate::providers::{DiffRules, IdIndex, KindInfo, ProviderError, Steps, WriteRequest};
@@ -31,9 +31,16 @@ pub static INFO: KindInfo = KindInfo {
     spec_schema: || schemars::schema_for!(InternalDialingSpec),
     ref_fields: ROUTE_REFS_WITH_LOCATION,
     natural_key: |spec| spec["locationRef"].as_str().unwrap_or_default().to_string(),
-    steps: Steps { lookup: "location_lookup", create: "internal_dialing_update", update: "internal_dialing_update" },
+    steps: Steps {
+        lookup: "location_lookup",
+        create: "internal_dialing_update",
+        update: "internal_dialing_update",
+    },
     singleton: true,
-    diff_rules: DiffRules { immutable: &["/locationRef"], ..DiffRules::NONE },
+    diff_rules: DiffRules {
+        immutable: &["/locationRef"],
+        ..DiffRules::NONE
+    },
 };
 
 const ROUTE_REFS_WITH_LOCATION: &[(&str, &str)] =
@@ -43,33 +50,62 @@ fn path(location_id: &str) -> String {
     format!("/telephony/config/locations/{location_id}/internalDialing")
 }
 
-pub async fn read(client: &WebexClient, ids: &IdIndex, location_id: &str, location_key: &str) -> Result<LiveObject, ProviderError> {
+pub async fn read(
+    client: &WebexClient,
+    ids: &IdIndex,
+    location_id: &str,
+    location_key: &str,
+) -> Result<LiveObject, ProviderError> {
     let wire = client.get(&path(location_id), &[]).await?;
     let mut state = json!({
         "locationRef": location_key,
         "enableUnknownExtensionRoutePolicy": wire.get("enableUnknownExtensionRoutePolicy").cloned().unwrap_or(json!(false)),
     });
-    if let Some(identity) = wire.get("unknownExtensionRouteIdentity").filter(|v| v.is_object())
-        && let Some(choice) = route_choice(ids, str_at(identity, "/type"), str_at(identity, "/id"), str_at(identity, "/name"))
+    if let Some(identity) = wire
+        .get("unknownExtensionRouteIdentity")
+        .filter(|v| v.is_object())
+        && let Some(choice) = route_choice(
+            ids,
+            str_at(identity, "/type"),
+            str_at(identity, "/id"),
+            str_at(identity, "/name"),
+        )
     {
         state["unknownExtensionRouteIdentity"] = choice;
     }
-    Ok(LiveObject { kind: KIND.into(), key: location_key.to_string(), id: location_id.to_string(), state })
+    Ok(LiveObject {
+        kind: KIND.into(),
+        key: location_key.to_string(),
+        id: location_id.to_string(),
+        state,
+    })
 }
 
-pub async fn lookup(client: &WebexClient, ids: &IdIndex, key: &str) -> Result<Option<LiveObject>, ProviderError> {
+pub async fn lookup(
+    client: &WebexClient,
+    ids: &IdIndex,
+    key: &str,
+) -> Result<Option<LiveObject>, ProviderError> {
     match ids.id_of("Location", key) {
         Some(location_id) => Ok(Some(read(client, ids, location_id, key).await?)),
         None => Ok(None),
     }
 }
 
-pub async fn update(client: &WebexClient, ids: &IdIndex, request: &WriteRequest) -> Result<(), ProviderError> {
+pub async fn update(
+    client: &WebexClient,
+    ids: &IdIndex,
+    request: &WriteRequest,
+) -> Result<(), ProviderError> {
     let location_id = id_for(ids, "Location", str_at(&request.spec, "/locationRef"))?;
     let mut body = json!({
         "enableUnknownExtensionRoutePolicy": request.spec["enableUnknownExtensionRoutePolicy"],
     });
-    if let Some(choice) = request.spec.get("unknownExtensionRouteIdentity").filter(|v| v.is_object()) {
+    if let Some(choice) = request
+        .spec
+        .get("unknownExtensionRouteIdentity")
+        .filter(|v| v.is_object())
+    {
         let (id, route_type) = route_identity(ids, choice)?;
         body["unknownExtensionRouteIdentity"] = json!({"id": id, "type": route_type});
     }

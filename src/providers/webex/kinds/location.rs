@@ -49,8 +49,16 @@ pub struct Address {
 }
 
 pub const KIND: &str = "Location";
-const FIELDS: &[&str] =
-    &["name", "timeZone", "preferredLanguage", "announcementLanguage", "address", "latitude", "longitude", "notes"];
+const FIELDS: &[&str] = &[
+    "name",
+    "timeZone",
+    "preferredLanguage",
+    "announcementLanguage",
+    "address",
+    "latitude",
+    "longitude",
+    "notes",
+];
 
 pub static INFO: KindInfo = KindInfo {
     kind: KIND,
@@ -59,18 +67,33 @@ pub static INFO: KindInfo = KindInfo {
     spec_schema: || schemars::schema_for!(LocationSpec),
     ref_fields: &[],
     natural_key: |spec| spec["name"].as_str().unwrap_or_default().to_string(),
-    steps: Steps { lookup: "location_lookup", create: "location_create", update: "location_update" },
+    steps: Steps {
+        lookup: "location_lookup",
+        create: "location_create",
+        update: "location_update",
+    },
     singleton: false,
-    diff_rules: DiffRules { case_insensitive: &["/address/country"], ..DiffRules::NONE },
+    diff_rules: DiffRules {
+        case_insensitive: &["/address/country"],
+        ..DiffRules::NONE
+    },
 };
 
 pub fn to_live(item: &Value) -> Option<LiveObject> {
     let id = item.get("id")?.as_str()?.to_string();
     let name = item.get("name")?.as_str()?.to_string();
-    Some(LiveObject { kind: KIND.into(), key: name, id, state: Value::Object(pick(item, FIELDS)) })
+    Some(LiveObject {
+        kind: KIND.into(),
+        key: name,
+        id,
+        state: Value::Object(pick(item, FIELDS)),
+    })
 }
 
-pub async fn list(client: &WebexClient, name: Option<&str>) -> Result<Vec<LiveObject>, ProviderError> {
+pub async fn list(
+    client: &WebexClient,
+    name: Option<&str>,
+) -> Result<Vec<LiveObject>, ProviderError> {
     let query: Vec<(&str, &str)> = name.map(|n| vec![("name", n)]).unwrap_or_default();
     let items = client.list("/locations", &query, "items").await?;
     Ok(items.iter().filter_map(to_live).collect())
@@ -78,7 +101,10 @@ pub async fn list(client: &WebexClient, name: Option<&str>) -> Result<Vec<LiveOb
 
 pub async fn lookup(client: &WebexClient, key: &str) -> Result<Option<LiveObject>, ProviderError> {
     // The name filter matches substrings: compare exactly here.
-    Ok(list(client, Some(key)).await?.into_iter().find(|l| l.key == key))
+    Ok(list(client, Some(key))
+        .await?
+        .into_iter()
+        .find(|l| l.key == key))
 }
 
 pub async fn create(client: &WebexClient, request: &WriteRequest) -> Result<String, ProviderError> {
@@ -86,7 +112,14 @@ pub async fn create(client: &WebexClient, request: &WriteRequest) -> Result<Stri
     new_id(&client.post("/locations", &body).await?, KIND)
 }
 
-pub async fn update(client: &WebexClient, request: &WriteRequest, live: &LiveObject) -> Result<(), ProviderError> {
+pub async fn update(
+    client: &WebexClient,
+    request: &WriteRequest,
+    live: &LiveObject,
+) -> Result<(), ProviderError> {
     let body = Value::Object(pick(&request.spec, FIELDS));
-    client.put(&format!("/locations/{}", live.id), &body).await.map(|_| ())
+    client
+        .put(&format!("/locations/{}", live.id), &body)
+        .await
+        .map(|_| ())
 }

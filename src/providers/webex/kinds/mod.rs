@@ -20,5 +20,10 @@ pub async fn fetch_all<T, F>(futures: Vec<F>) -> Result<Vec<T>, ProviderError>
 where
     F: Future<Output = Result<T, ProviderError>>,
 {
-    stream::iter(futures).buffered(DETAIL_CONCURRENCY).collect::<Vec<_>>().await.into_iter().collect()
+    stream::iter(futures)
+        .buffered(DETAIL_CONCURRENCY)
+        .collect::<Vec<_>>()
+        .await
+        .into_iter()
+        .collect()
 }

@@ -40,13 +40,24 @@ pub static INFO: KindInfo = KindInfo {
     spec_schema: || schemars::schema_for!(RouteGroupSpec),
     ref_fields: &[("trunkRef", "Trunk")],
     natural_key: |spec| spec["name"].as_str().unwrap_or_default().to_string(),
-    steps: Steps { lookup: "route_group_lookup", create: "route_group_create", update: "route_group_update" },
+    steps: Steps {
+        lookup: "route_group_lookup",
+        create: "route_group_create",
+        update: "route_group_update",
+    },
     singleton: false,
-    diff_rules: DiffRules { unordered_lists: &[("/localGateways", "trunkRef")], ..DiffRules::NONE },
+    diff_rules: DiffRules {
+        unordered_lists: &[("/localGateways", "trunkRef")],
+        ..DiffRules::NONE
+    },
 };
 
 fn gateways_from_wire(ids: &IdIndex, detail: &Value) -> Value {
-    let gateways = detail.get("localGateways").and_then(Value::as_array).cloned().unwrap_or_default();
+    let gateways = detail
+        .get("localGateways")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
     Value::Array(
         gateways
             .iter()
@@ -72,34 +83,72 @@ pub async fn list(
         .filter_map(|i| {
             let id = i.get("id")?.as_str()?.to_string();
             let name = i.get("name")?.as_str()?.to_string();
-            Some(LiveObject { kind: KIND.into(), key: name.clone(), id, state: json!({"name": name}) })
+            Some(LiveObject {
+                kind: KIND.into(),
+                key: name.clone(),
+                id,
+                state: json!({"name": name}),
+            })
         })
         .collect();
-    let wanted: Vec<usize> = (0..out.len()).filter(|&i| wants_detail(&out[i].key)).collect();
-    let details = super::fetch_all(wanted.iter().map(|&i| client.get_owned(format!("{PATH}/{}", out[i].id))).collect()).await?;
+    let wanted: Vec<usize> = (0..out.len())
+        .filter(|&i| wants_detail(&out[i].key))
+        .collect();
+    let details = super::fetch_all(
+        wanted
+            .iter()
+            .map(|&i| client.get_owned(format!("{PATH}/{}", out[i].id)))
+            .collect(),
+    )
+    .await?;
     for (i, detail) in wanted.into_iter().zip(details) {
         out[i].state["localGateways"] = gateways_from_wire(ids, &detail);
     }
     Ok(out)
 }
 
-pub async fn lookup(client: &WebexClient, ids: &IdIndex, key: &str) -> Result<Option<LiveObject>, ProviderError> {
-    Ok(list(client, ids, Some(key), |k| k == key).await?.into_iter().find(|r| r.key == key))
+pub async fn lookup(
+    client: &WebexClient,
+    ids: &IdIndex,
+    key: &str,
+) -> Result<Option<LiveObject>, ProviderError> {
+    Ok(list(client, ids, Some(key), |k| k == key)
+        .await?
+        .into_iter()
+        .find(|r| r.key == key))
 }
 
 fn body(ids: &IdIndex, spec: &Value) -> Result<Value, ProviderError> {
     let mut gateways = Vec::new();
-    for g in spec.get("localGateways").and_then(Value::as_array).into_iter().flatten() {
+    for g in spec
+        .get("localGateways")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
         let id = id_for(ids, "Trunk", str_at(g, "/trunkRef"))?;
-        gateways.push(json!({"id": id, "priority": g.get("priority").cloned().unwrap_or(json!(1))}));
+        gateways
+            .push(json!({"id": id, "priority": g.get("priority").cloned().unwrap_or(json!(1))}));
     }
     Ok(json!({"name": spec["name"], "localGateways": gateways}))
 }
 
-pub async fn create(client: &WebexClient, ids: &IdIndex, request: &WriteRequest) -> Result<String, ProviderError> {
+pub async fn create(
+    client: &WebexClient,
+    ids: &IdIndex,
+    request: &WriteRequest,
+) -> Result<String, ProviderError> {
     new_id(&client.post(PATH, &body(ids, &request.spec)?).await?, KIND)
 }
 
-pub async fn update(client: &WebexClient, ids: &IdIndex, request: &WriteRequest, live: &LiveObject) -> Result<(), ProviderError> {
-    client.put(&format!("{PATH}/{}", live.id), &body(ids, &request.spec)?).await.map(|_| ())
+pub async fn update(
+    client: &WebexClient,
+    ids: &IdIndex,
+    request: &WriteRequest,
+    live: &LiveObject,
+) -> Result<(), ProviderError> {
+    client
+        .put(&format!("{PATH}/{}", live.id), &body(ids, &request.spec)?)
+        .await
+        .map(|_| ())
 }

@@ -124,23 +124,51 @@ pub struct RecurYearlyByDay {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum Month {
-    January, February, March, April, May, June, July, August, September, October, November, December,
+    January,
+    February,
+    March,
+    April,
+    May,
+    June,
+    July,
+    August,
+    September,
+    October,
+    November,
+    December,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum Weekday {
-    Monday, Tuesday, Wednesday, Thursday, Friday, Saturday, Sunday,
+    Monday,
+    Tuesday,
+    Wednesday,
+    Thursday,
+    Friday,
+    Saturday,
+    Sunday,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum WeekOfMonth {
-    First, Second, Third, Fourth,
+    First,
+    Second,
+    Third,
+    Fourth,
 }
 
 pub const KIND: &str = "Schedule";
-const EVENT_FIELDS: &[&str] = &["name", "startDate", "endDate", "startTime", "endTime", "allDayEnabled", "recurrence"];
+const EVENT_FIELDS: &[&str] = &[
+    "name",
+    "startDate",
+    "endDate",
+    "startTime",
+    "endTime",
+    "allDayEnabled",
+    "recurrence",
+];
 
 pub static INFO: KindInfo = KindInfo {
     kind: KIND,
@@ -148,10 +176,24 @@ pub static INFO: KindInfo = KindInfo {
     description: "A location's business-hours or holiday schedule and its events.",
     spec_schema: || schemars::schema_for!(ScheduleSpec),
     ref_fields: &[("locationRef", "Location")],
-    natural_key: |spec| key(str_at(spec, "/locationRef"), str_at(spec, "/type"), str_at(spec, "/name")),
-    steps: Steps { lookup: "schedule_lookup", create: "schedule_create", update: "schedule_update" },
+    natural_key: |spec| {
+        key(
+            str_at(spec, "/locationRef"),
+            str_at(spec, "/type"),
+            str_at(spec, "/name"),
+        )
+    },
+    steps: Steps {
+        lookup: "schedule_lookup",
+        create: "schedule_create",
+        update: "schedule_update",
+    },
     singleton: false,
-    diff_rules: DiffRules { unordered_lists: &[("/events", "name")], immutable: &["/locationRef", "/type"], ..DiffRules::NONE },
+    diff_rules: DiffRules {
+        unordered_lists: &[("/events", "name")],
+        immutable: &["/locationRef", "/type"],
+        ..DiffRules::NONE
+    },
 };
 
 pub fn key(location: &str, schedule_type: &str, name: &str) -> String {
@@ -163,8 +205,17 @@ fn base(location_id: &str) -> String {
 }
 
 fn events_from_wire(detail: &Value) -> Value {
-    let events = detail.get("events").and_then(Value::as_array).cloned().unwrap_or_default();
-    Value::Array(events.iter().map(|e| Value::Object(pick(e, EVENT_FIELDS))).collect())
+    let events = detail
+        .get("events")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    Value::Array(
+        events
+            .iter()
+            .map(|e| Value::Object(pick(e, EVENT_FIELDS)))
+            .collect(),
+    )
 }
 
 /// The schedules of one location (one list call, detail per schedule where wanted).
@@ -184,13 +235,30 @@ pub async fn list_location(
             let name = i.get("name")?.as_str()?.to_string();
             let schedule_type = i.get("type")?.as_str()?.to_string();
             let state = json!({"name": name, "type": schedule_type, "locationRef": location_key});
-            let live = LiveObject { kind: KIND.into(), key: key(location_key, &schedule_type, &name), id, state };
+            let live = LiveObject {
+                kind: KIND.into(),
+                key: key(location_key, &schedule_type, &name),
+                id,
+                state,
+            };
             Some((live, schedule_type))
         })
         .collect();
-    let wanted: Vec<usize> = (0..out.len()).filter(|&i| wants_detail(&out[i].0.key)).collect();
+    let wanted: Vec<usize> = (0..out.len())
+        .filter(|&i| wants_detail(&out[i].0.key))
+        .collect();
     let details = super::fetch_all(
-        wanted.iter().map(|&i| client.get_owned(format!("{}/{}/{}", base(location_id), out[i].1, out[i].0.id))).collect(),
+        wanted
+            .iter()
+            .map(|&i| {
+                client.get_owned(format!(
+                    "{}/{}/{}",
+                    base(location_id),
+                    out[i].1,
+                    out[i].0.id
+                ))
+            })
+            .collect(),
     )
     .await?;
     for (i, detail) in wanted.into_iter().zip(details) {
@@ -199,18 +267,28 @@ pub async fn list_location(
     Ok(out.into_iter().map(|(live, _)| live).collect())
 }
 
-pub async fn lookup(client: &WebexClient, ids: &IdIndex, key: &str) -> Result<Option<LiveObject>, ProviderError> {
+pub async fn lookup(
+    client: &WebexClient,
+    ids: &IdIndex,
+    key: &str,
+) -> Result<Option<LiveObject>, ProviderError> {
     // Keys are `location/type/name`; location names may not contain '/', schedule names may.
     let mut parts = key.splitn(3, '/');
     let (Some(location), Some(_), Some(name)) = (parts.next(), parts.next(), parts.next()) else {
         return Ok(None);
     };
-    let Some(location_id) = ids.id_of("Location", location) else { return Ok(None) };
+    let Some(location_id) = ids.id_of("Location", location) else {
+        return Ok(None);
+    };
     let found = list_location(client, location_id, location, Some(name), |k| k == key).await?;
     Ok(found.into_iter().find(|s| s.key == key))
 }
 
-pub async fn create(client: &WebexClient, ids: &IdIndex, request: &WriteRequest) -> Result<String, ProviderError> {
+pub async fn create(
+    client: &WebexClient,
+    ids: &IdIndex,
+    request: &WriteRequest,
+) -> Result<String, ProviderError> {
     let location_id = id_for(ids, "Location", str_at(&request.spec, "/locationRef"))?;
     let body = json!({
         "name": request.spec["name"],
@@ -221,7 +299,12 @@ pub async fn create(client: &WebexClient, ids: &IdIndex, request: &WriteRequest)
 }
 
 /// Events are reconciled one by one: create the missing, replace the changed, delete the extra.
-pub async fn update(client: &WebexClient, ids: &IdIndex, request: &WriteRequest, live: &LiveObject) -> Result<(), ProviderError> {
+pub async fn update(
+    client: &WebexClient,
+    ids: &IdIndex,
+    request: &WriteRequest,
+    live: &LiveObject,
+) -> Result<(), ProviderError> {
     let location_id = id_for(ids, "Location", str_at(&live.state, "/locationRef"))?;
     let schedule_type = str_at(&live.state, "/type");
     let path = format!("{}/{}/{}", base(&location_id), schedule_type, live.id);
@@ -231,11 +314,23 @@ pub async fn update(client: &WebexClient, ids: &IdIndex, request: &WriteRequest,
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
-        .filter_map(|e| Some((e.get("name")?.as_str()?.to_string(), (str_at(e, "/id").to_string(), Value::Object(pick(e, EVENT_FIELDS))))))
+        .filter_map(|e| {
+            Some((
+                e.get("name")?.as_str()?.to_string(),
+                (
+                    str_at(e, "/id").to_string(),
+                    Value::Object(pick(e, EVENT_FIELDS)),
+                ),
+            ))
+        })
         .collect();
     let desired = events_from_wire(&request.spec);
-    let desired: BTreeMap<String, Value> =
-        desired.as_array().into_iter().flatten().map(|e| (str_at(e, "/name").to_string(), e.clone())).collect();
+    let desired: BTreeMap<String, Value> = desired
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|e| (str_at(e, "/name").to_string(), e.clone()))
+        .collect();
     for (name, event) in &desired {
         match live_events.get(name) {
             None => {

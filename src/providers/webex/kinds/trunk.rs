@@ -84,8 +84,13 @@ const CREATE_FIELDS: &[&str] = &[
     "pChargeInfoSupportPolicy",
     "peerIdentity",
 ];
-const UPDATE_FIELDS: &[&str] =
-    &["name", "password", "dualIdentitySupportEnabled", "maxConcurrentCalls", "pChargeInfoSupportPolicy"];
+const UPDATE_FIELDS: &[&str] = &[
+    "name",
+    "password",
+    "dualIdentitySupportEnabled",
+    "maxConcurrentCalls",
+    "pChargeInfoSupportPolicy",
+];
 
 pub static INFO: KindInfo = KindInfo {
     kind: KIND,
@@ -94,11 +99,23 @@ pub static INFO: KindInfo = KindInfo {
     spec_schema: || schemars::schema_for!(TrunkSpec),
     ref_fields: &[("locationRef", "Location")],
     natural_key: |spec| spec["name"].as_str().unwrap_or_default().to_string(),
-    steps: Steps { lookup: "trunk_lookup", create: "trunk_create", update: "trunk_update" },
+    steps: Steps {
+        lookup: "trunk_lookup",
+        create: "trunk_create",
+        update: "trunk_update",
+    },
     singleton: false,
     diff_rules: DiffRules {
         write_only: &["/password"],
-        immutable: &["/locationRef", "/trunkType", "/deviceType", "/address", "/domain", "/port", "/peerIdentity"],
+        immutable: &[
+            "/locationRef",
+            "/trunkType",
+            "/deviceType",
+            "/address",
+            "/domain",
+            "/port",
+            "/peerIdentity",
+        ],
         ..DiffRules::NONE
     },
 };
@@ -108,9 +125,16 @@ fn from_list_item(ids: &IdIndex, item: &Value) -> Option<LiveObject> {
     let name = item.get("name")?.as_str()?.to_string();
     let mut state = pick(item, &["name", "trunkType"]);
     let location_id = str_at(item, "/location/id");
-    let location = ids.key_of("Location", location_id).unwrap_or(str_at(item, "/location/name"));
+    let location = ids
+        .key_of("Location", location_id)
+        .unwrap_or(str_at(item, "/location/name"));
     state.insert("locationRef".into(), Value::String(location.to_string()));
-    Some(LiveObject { kind: KIND.into(), key: name, id, state: Value::Object(state) })
+    Some(LiveObject {
+        kind: KIND.into(),
+        key: name,
+        id,
+        state: Value::Object(state),
+    })
 }
 
 fn add_detail(live: &mut LiveObject, detail: &Value) {
@@ -128,26 +152,62 @@ pub async fn list(
 ) -> Result<Vec<LiveObject>, ProviderError> {
     let query: Vec<(&str, &str)> = name.map(|n| vec![("name", n)]).unwrap_or_default();
     let items = client.list(PATH, &query, "trunks").await?;
-    let mut out: Vec<LiveObject> = items.iter().filter_map(|i| from_list_item(ids, i)).collect();
-    let wanted: Vec<usize> = (0..out.len()).filter(|&i| wants_detail(&out[i].key)).collect();
-    let details = super::fetch_all(wanted.iter().map(|&i| client.get_owned(format!("{PATH}/{}", out[i].id))).collect()).await?;
+    let mut out: Vec<LiveObject> = items
+        .iter()
+        .filter_map(|i| from_list_item(ids, i))
+        .collect();
+    let wanted: Vec<usize> = (0..out.len())
+        .filter(|&i| wants_detail(&out[i].key))
+        .collect();
+    let details = super::fetch_all(
+        wanted
+            .iter()
+            .map(|&i| client.get_owned(format!("{PATH}/{}", out[i].id)))
+            .collect(),
+    )
+    .await?;
     for (i, detail) in wanted.into_iter().zip(details) {
         add_detail(&mut out[i], &detail);
     }
     Ok(out)
 }
 
-pub async fn lookup(client: &WebexClient, ids: &IdIndex, key: &str) -> Result<Option<LiveObject>, ProviderError> {
-    Ok(list(client, ids, Some(key), |k| k == key).await?.into_iter().find(|t| t.key == key))
+pub async fn lookup(
+    client: &WebexClient,
+    ids: &IdIndex,
+    key: &str,
+) -> Result<Option<LiveObject>, ProviderError> {
+    Ok(list(client, ids, Some(key), |k| k == key)
+        .await?
+        .into_iter()
+        .find(|t| t.key == key))
 }
 
-pub async fn create(client: &WebexClient, ids: &IdIndex, request: &WriteRequest) -> Result<String, ProviderError> {
+pub async fn create(
+    client: &WebexClient,
+    ids: &IdIndex,
+    request: &WriteRequest,
+) -> Result<String, ProviderError> {
     let mut body = pick(&request.spec, CREATE_FIELDS);
-    body.insert("locationId".into(), Value::String(id_for(ids, "Location", str_at(&request.spec, "/locationRef"))?));
+    body.insert(
+        "locationId".into(),
+        Value::String(id_for(
+            ids,
+            "Location",
+            str_at(&request.spec, "/locationRef"),
+        )?),
+    );
     new_id(&client.post(PATH, &Value::Object(body)).await?, KIND)
 }
 
-pub async fn update(client: &WebexClient, request: &WriteRequest, live: &LiveObject) -> Result<(), ProviderError> {
+pub async fn update(
+    client: &WebexClient,
+    request: &WriteRequest,
+    live: &LiveObject,
+) -> Result<(), ProviderError> {
     let body: Map<String, Value> = pick(&request.spec, UPDATE_FIELDS);
-    client.put(&format!("{PATH}/{}", live.id), &Value::Object(body)).await.map(|_| ())
+    client
+        .put(&format!("{PATH}/{}", live.id), &Value::Object(body))
+        .await
+        .map(|_| ())
 }

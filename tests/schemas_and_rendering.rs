@@ -9,7 +9,10 @@ fn committed_schemas_are_up_to_date() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas");
     for (name, text) in all_schema_files() {
         let on_disk = std::fs::read_to_string(dir.join(&name)).unwrap_or_default();
-        assert!(on_disk == text, "schemas/{name} is stale: run `cargo run -- schema --out schemas`");
+        assert!(
+            on_disk == text,
+            "schemas/{name} is stale: run `cargo run -- schema --out schemas`"
+        );
     }
 }
 

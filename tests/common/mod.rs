@@ -67,13 +67,22 @@ impl Workspace {
             args.extend(["--body", b]);
         }
         let out = self.run(&args);
-        assert_eq!(out.code, 0, "sandbox request failed: {}{}", out.stdout, out.stderr);
+        assert_eq!(
+            out.code, 0,
+            "sandbox request failed: {}{}",
+            out.stdout, out.stderr
+        );
         serde_json::from_str(&out.stdout).unwrap_or(serde_json::Value::Null)
     }
 
     pub fn location_names(&self) -> Vec<String> {
         let v = self.sandbox("GET", "/locations", None);
-        v["items"].as_array().expect("items").iter().filter_map(|l| l["name"].as_str().map(str::to_string)).collect()
+        v["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .filter_map(|l| l["name"].as_str().map(str::to_string))
+            .collect()
     }
 }
 

@@ -1,0 +1,112 @@
+//! Switchboard sandbox: a local HTTP server that speaks the Webex Calling admin REST API wire
+//! contract (paths under `/v1`, camelCase JSON, wrapper keys, Link paging, Webex error bodies),
+//! written from the offline Webex reference. It is both the CLI's default target and a test double.
+//!
+//! State lives in memory; with a `state_dir` it is loaded from / persisted to `<dir>/org.json`.
+
+mod errors;
+mod extract;
+mod fields;
+mod http;
+mod ids;
+mod model;
+mod pagination;
+mod routes;
+mod seed;
+mod store;
+
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use crate::store::Store;
+
+/// How long `shutdown` waits for in-flight requests before dropping them.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+
+pub struct SandboxOptions {
+    /// `None` = purely in memory; `Some(dir)` = load `dir/org.json` if present, else seed and create
+    /// it; changes are persisted there.
+    pub state_dir: Option<PathBuf>,
+    /// Usually `127.0.0.1:0` (ephemeral port).
+    pub bind: SocketAddr,
+}
+
+pub struct RunningSandbox {
+    addr: SocketAddr,
+    store: Arc<Store>,
+    stop: watch::Sender<bool>,
+    server: JoinHandle<std::io::Result<()>>,
+    flusher: JoinHandle<()>,
+}
+
+impl RunningSandbox {
+    /// e.g. `http://127.0.0.1:43123/v1` (no trailing slash).
+    pub fn base_url(&self) -> String {
+        // A wildcard bind is not a connectable address; point clients at loopback instead.
+        let ip = match self.addr.ip() {
+            IpAddr::V4(ip) if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
+            IpAddr::V6(ip) if ip.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
+            ip => ip,
+        };
+        format!("http://{}/v1", SocketAddr::new(ip, self.addr.port()))
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Graceful stop, then a final flush of the state to disk.
+    pub async fn shutdown(self) -> anyhow::Result<()> {
+        let _ = self.stop.send(true);
+        let mut server = self.server;
+        match tokio::time::timeout(SHUTDOWN_GRACE, &mut server).await {
+            Ok(joined) => joined
+                .context("sandbox server task failed")?
+                .context("sandbox server error")?,
+            Err(_) => server.abort(),
+        }
+        let _ = self.flusher.await;
+        // Requests that finished during the graceful stop may have changed state after the
+        // flusher's last write.
+        let store = self.store;
+        tokio::task::spawn_blocking(move || store.flush())
+            .await
+            .context("final flush task failed")??;
+        Ok(())
+    }
+}
+
+pub async fn start(options: SandboxOptions) -> anyhow::Result<RunningSandbox> {
+    let store = Arc::new(Store::open(options.state_dir.as_deref())?);
+    let listener = tokio::net::TcpListener::bind(options.bind)
+        .await
+        .with_context(|| format!("binding sandbox to {}", options.bind))?;
+    let addr = listener.local_addr()?;
+    let (stop, stop_rx) = watch::channel(false);
+
+    let app = routes::router(store.clone());
+    let mut server_stop = stop_rx.clone();
+    let server = tokio::spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async move {
+                // Also stops when the RunningSandbox is dropped (sender gone).
+                let _ = server_stop.wait_for(|s| *s).await;
+            })
+            .await
+    });
+    let flusher = tokio::spawn(store.clone().run_flusher(stop_rx));
+    tracing::debug!(%addr, "sandbox listening");
+    Ok(RunningSandbox {
+        addr,
+        store,
+        stop,
+        server,
+        flusher,
+    })
+}

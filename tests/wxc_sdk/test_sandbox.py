@@ -1,0 +1,231 @@
+#!/usr/bin/env python3
+"""Conformance check: drive the Switchboard sandbox with the real Webex Python SDK (wxc-sdk).
+
+Usage:
+    pip install wxc-sdk
+    cargo run -p switchboard-sandbox --example serve -- 0 &   # prints "listening on <url>"
+    SANDBOX_URL=http://127.0.0.1:PORT/v1 python3 tests/wxc_sdk/test_sandbox.py
+
+Plain script (no pytest): each check is a function; the last line printed is
+"N passed, M failed" and the exit status is non-zero when anything failed.
+"""
+
+import os
+import sys
+import traceback
+import uuid
+
+from wxc_sdk import WebexSimpleApi
+from wxc_sdk.common import RouteIdentity, RouteType
+from wxc_sdk.common.schedules import Event, Schedule, ScheduleType
+from wxc_sdk.rest import RestError
+from wxc_sdk.telephony.location.internal_dialing import InternalDialing
+from wxc_sdk.telephony.prem_pstn.route_group import RGTrunk, RouteGroup
+from wxc_sdk.telephony.prem_pstn.trunk import TrunkType
+
+SUFFIX = uuid.uuid4().hex[:8]
+CHECKS = []
+STATE = {}
+
+
+def check(fn):
+    CHECKS.append(fn)
+    return fn
+
+
+def make_api() -> WebexSimpleApi:
+    url = os.environ.get('SANDBOX_URL')
+    if not url:
+        sys.exit('SANDBOX_URL is not set (e.g. http://127.0.0.1:PORT/v1)')
+    api = WebexSimpleApi(tokens='sandbox-token')
+    api.session.BASE = url.rstrip('/')
+    return api
+
+
+@check
+def list_locations(api):
+    locations = list(api.locations.list())
+    assert len(locations) >= 3, locations
+    names = {loc.name for loc in locations}
+    assert {'Austin HQ', 'London Office', 'Madrid Branch'} <= names, names
+    STATE['austin'] = next(loc for loc in locations if loc.name == 'Austin HQ')
+
+
+@check
+def create_and_find_location(api):
+    name = f'SDK Test {SUFFIX}'
+    location_id = api.locations.create(
+        name=name,
+        time_zone='America/New_York',
+        preferred_language='en_us',
+        announcement_language='en_us',
+        address1='1 Main St',
+        city='Boston',
+        state='MA',
+        postal_code='02110',
+        country='US',
+    )
+    assert location_id
+    found = api.locations.by_name(name)
+    assert found is not None and found.location_id == location_id, found
+    details = api.locations.details(location_id)
+    assert details.name == name and details.time_zone == 'America/New_York'
+    assert details.address.city == 'Boston'
+    calling = api.telephony.location.details(location_id)
+    assert calling.location_id == location_id
+    STATE['location_id'] = location_id
+
+
+@check
+def list_people(api):
+    people = list(api.people.list())
+    assert len(people) >= 60, len(people)
+    austin = list(api.people.list(location_id=STATE['austin'].location_id, calling_data=True))
+    assert austin and all(p.location_id == STATE['austin'].location_id for p in austin)
+    first = people[0]
+    by_email = list(api.people.list(email=first.emails[0]))
+    assert [p.person_id for p in by_email] == [first.person_id]
+
+
+@check
+def paginate_people(api):
+    # A small page size forces the SDK to follow several Link headers.
+    people = list(api.people.list(max=7))
+    assert len(people) >= 60, len(people)
+    assert len({p.person_id for p in people}) == len(people)
+
+
+@check
+def list_licenses(api):
+    names = {lic.name for lic in api.licenses.list()}
+    assert 'Webex Calling - Professional' in names, names
+
+
+@check
+def list_numbers(api):
+    numbers = list(api.telephony.phone_numbers(location_id=STATE['austin'].location_id, available=True))
+    assert numbers and all(n.owner is None for n in numbers)
+    assert all(n.location.id == STATE['austin'].location_id for n in numbers)
+
+
+@check
+def create_trunk(api):
+    name = f'SDK Trunk {SUFFIX}'
+    trunk_id = api.telephony.prem_pstn.trunk.create(
+        name=name,
+        location_id=STATE['location_id'],
+        password='P@ssw0rd123',
+        trunk_type=TrunkType.registering,
+    )
+    trunks = list(api.telephony.prem_pstn.trunk.list(name=name))
+    assert [t.trunk_id for t in trunks] == [trunk_id], trunks
+    assert trunks[0].in_use is False
+    details = api.telephony.prem_pstn.trunk.details(trunk_id)
+    assert details.name == name and details.location.id == STATE['location_id']
+    STATE['trunk_id'] = trunk_id
+
+
+@check
+def create_route_group(api):
+    name = f'SDK RG {SUFFIX}'
+    rg = RouteGroup(name=name, local_gateways=[RGTrunk(trunk_id=STATE['trunk_id'], priority=1)])
+    rg_id = api.telephony.prem_pstn.route_group.create(route_group=rg)
+    groups = list(api.telephony.prem_pstn.route_group.list(name=name))
+    assert [g.rg_id for g in groups] == [rg_id], groups
+    details = api.telephony.prem_pstn.route_group.details(rg_id)
+    assert [gw.trunk_id for gw in details.local_gateways] == [STATE['trunk_id']]
+    trunk = next(t for t in api.telephony.prem_pstn.trunk.list() if t.trunk_id == STATE['trunk_id'])
+    assert trunk.in_use is True
+    STATE['rg_id'] = rg_id
+
+
+@check
+def dial_plan(api):
+    dp = api.telephony.prem_pstn.dial_plan
+    result = dp.create(name=f'SDK DP {SUFFIX}', route_id=STATE['rg_id'], route_type=RouteType.route_group,
+                       dial_patterns=['+1408XXXXXXX', 'bad!'])
+    assert [e.dial_pattern for e in result.dial_pattern_errors] == ['bad!'], result
+    assert list(dp.patterns(result.dial_plan_id)) == ['+1408XXXXXXX']
+    dp.delete_dial_plan(result.dial_plan_id)
+
+
+@check
+def internal_dialing(api):
+    setting = InternalDialing(
+        enable_unknown_extension_route_policy=True,
+        unknown_extension_route_identity=RouteIdentity(route_id=STATE['rg_id'], route_type=RouteType.route_group),
+    )
+    api.telephony.location.internal_dialing.update(STATE['location_id'], setting)
+    back = api.telephony.location.internal_dialing.read(STATE['location_id'])
+    assert back.enable_unknown_extension_route_policy is True
+    assert back.unknown_extension_route_identity.name == f'SDK RG {SUFFIX}'
+    api.telephony.location.internal_dialing.update(
+        STATE['location_id'], InternalDialing(enable_unknown_extension_route_policy=False))
+
+
+@check
+def schedules(api):
+    location_id = STATE['location_id']
+    assert list(api.telephony.schedules.list(obj_id=location_id)) == []
+    schedule = Schedule.business(name=f'BH {SUFFIX}')
+    schedule_id = api.telephony.schedules.create(obj_id=location_id, schedule=schedule)
+    listed = list(api.telephony.schedules.list(obj_id=location_id))
+    assert [s.schedule_id for s in listed] == [schedule_id], listed
+    details = api.telephony.schedules.details(obj_id=location_id, schedule_type=ScheduleType.business_hours,
+                                              schedule_id=schedule_id)
+    assert len(details.events) == 10, details.events
+    details.new_name = f'BH2 {SUFFIX}'
+    new_id = api.telephony.schedules.update(obj_id=location_id, schedule=details)
+    assert new_id != schedule_id
+    holidays = Schedule(name=f'Holidays {SUFFIX}', schedule_type=ScheduleType.holidays, events=[])
+    holidays_id = api.telephony.schedules.create(obj_id=location_id, schedule=holidays)
+    import datetime
+    event = Event(name='New Year', start_date=datetime.date(2026, 1, 1), end_date=datetime.date(2026, 1, 1),
+                  all_day_enabled=True)
+    event_id = api.telephony.schedules.event_create(obj_id=location_id, schedule_type=ScheduleType.holidays,
+                                                    schedule_id=holidays_id, event=event)
+    got = api.telephony.schedules.event_details(obj_id=location_id, schedule_type=ScheduleType.holidays,
+                                                schedule_id=holidays_id, event_id=event_id)
+    assert got.name == 'New Year' and got.all_day_enabled is True
+    names = sorted(s.name for s in api.telephony.schedules.list(obj_id=location_id))
+    assert names == sorted([f'BH2 {SUFFIX}', f'Holidays {SUFFIX}']), names
+
+
+@check
+def not_found_error(api):
+    try:
+        api.telephony.prem_pstn.trunk.details('does-not-exist')
+    except RestError as e:
+        assert e.response.status_code == 404
+        assert e.code == 4008, e.code
+        assert e.detail.tracking_id
+    else:
+        raise AssertionError('expected a RestError')
+
+
+@check
+def cleanup(api):
+    api.telephony.prem_pstn.route_group.delete_route_group(STATE['rg_id'])
+    api.telephony.prem_pstn.trunk.delete_trunk(STATE['trunk_id'])
+    assert not list(api.telephony.prem_pstn.trunk.list(name=f'SDK Trunk {SUFFIX}'))
+
+
+def main() -> int:
+    api = make_api()
+    passed = failed = 0
+    for fn in CHECKS:
+        try:
+            fn(api)
+        except Exception:  # noqa: BLE001 - report every failure and keep going
+            failed += 1
+            print(f'FAIL {fn.__name__}')
+            traceback.print_exc()
+        else:
+            passed += 1
+            print(f'ok   {fn.__name__}')
+    print(f'{passed} passed, {failed} failed')
+    return 1 if failed else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -141,7 +141,7 @@ mod tests {
         write_only: &["/password"],
         unordered_lists: &[("/gateways", "ref"), ("/patterns", "")],
         immutable: &[],
-        case_insensitive: &["/country"],
+        case_insensitive: &["/address/country"],
     };
 
     #[test]

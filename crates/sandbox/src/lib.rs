@@ -3,6 +3,14 @@
 //! written from the offline Webex reference. It is both the CLI's default target and a test double.
 //!
 //! State lives in memory; with a `state_dir` it is loaded from / persisted to `<dir>/org.json`.
+//!
+//! Sandbox choices where the reference is silent or real Webex needs machinery the sandbox lacks:
+//! * every location is Webex Calling-enabled on creation; enabling again answers 200 `{"id"}`;
+//! * deleting a location is refused (400/6675) while people, numbers, trunks or schedules use it;
+//! * duplicate names answer 409 (27601 for locations and premises PSTN objects, 25030 for
+//!   schedules and events); deleting a referenced trunk or route group answers 400/6675;
+//! * trunk `status` is always `offline` (nothing registers), `trunkTypes` values are invented;
+//! * the seeded org has no trunks, route groups, dial plans or schedules.
 
 mod errors;
 mod extract;
@@ -37,6 +45,9 @@ pub struct SandboxOptions {
     pub bind: SocketAddr,
 }
 
+/// A started sandbox. Call [`RunningSandbox::shutdown`] to stop it and be sure the state is on disk;
+/// merely dropping it also stops the server and flushes in the background, but only while the
+/// tokio runtime keeps running.
 pub struct RunningSandbox {
     addr: SocketAddr,
     store: Arc<Store>,

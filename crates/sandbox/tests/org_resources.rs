@@ -130,6 +130,15 @@ async fn calling_location_update() {
     let after = c.get(&path).await;
     assert_eq!(after.body["outsideDialDigit"], "9");
     assert_eq!(after.body["routingPrefix"], "8001");
+    let cli = json!({"callingLineId": {"phoneNumber": "+15125550125"}});
+    assert_eq!(c.put(&path, &cli).await.status, 204);
+    let after = c.get(&path).await;
+    assert_eq!(
+        after.body["callingLineId"],
+        json!({"name": "Austin HQ", "phoneNumber": "+15125550125"})
+    );
+    let foreign = json!({"callingLineId": {"phoneNumber": "+442079460101"}});
+    assert_eq!(c.put(&path, &foreign).await.status, 400);
     let clash = c
         .put(
             &format!("/telephony/config/locations/{london}"),

@@ -185,8 +185,11 @@ async fn update(
             ));
         }
         let c = &mut org.location_mut(&id)?.calling;
-        if cli.is_some() {
-            c.calling_line_id.name = cli_name;
+        // callingLineId is partial too: only the sub-fields sent change ("" clears).
+        if cli_name.is_some() {
+            c.calling_line_id.name = cli_name.filter(|n| !n.is_empty());
+        }
+        if cli_number.is_some() {
             c.calling_line_id.phone_number = cli_number.filter(|n| !n.is_empty());
         }
         let non_empty = |v: Option<String>| v.filter(|s| !s.is_empty());

@@ -75,8 +75,9 @@ pub fn parse_event(f: &Fields<'_>) -> ApiResult<Event> {
         return Err(ApiError::invalid("endDate must not be before startDate"));
     }
     let all_day = f.opt_bool("allDayEnabled")?.unwrap_or(false);
+    // Times are required for a timed event; on an all-day event they are optional but kept as sent.
     let (start_time, end_time) = if all_day {
-        (None, None)
+        (optional_time(f, "startTime")?, optional_time(f, "endTime")?)
     } else {
         let start = time_of_day(f, "startTime")?;
         let end = time_of_day(f, "endTime")?;
@@ -142,6 +143,14 @@ fn date(f: &Fields<'_>, key: &str) -> ApiResult<String> {
     let month = time::Month::try_from(m).map_err(|_| bad())?;
     time::Date::from_calendar_date(y, month, d).map_err(|_| bad())?;
     Ok(value)
+}
+
+fn optional_time(f: &Fields<'_>, key: &str) -> ApiResult<Option<String>> {
+    if f.has(key) {
+        time_of_day(f, key).map(Some)
+    } else {
+        Ok(None)
+    }
 }
 
 /// `HH:MM`, 24-hour.

@@ -50,7 +50,7 @@ async fn list(State(store): State<Shared>, params: Params) -> ApiResult<Response
     ))
 }
 
-/// `?includeAssignedTo=user` adds the holders under `users`.
+/// `?includeAssignedTo=user` adds the holders under `users` (`type` INTERNAL: all are org members).
 async fn details(
     State(store): State<Shared>,
     Path(id): Path<String>,
@@ -71,7 +71,7 @@ async fn details(
                 .map(|p| {
                     json!({
                         "id": p.id,
-                        "type": "user",
+                        "type": "INTERNAL",
                         "displayName": p.display_name,
                         "email": p.emails.first(),
                     })

@@ -27,3 +27,24 @@ where
         .into_iter()
         .collect()
 }
+
+/// The detail view (`{path}/{id}`) of each listed object whose key `wants_detail` accepts,
+/// paired with the object's index in `objects`.
+pub async fn fetch_details(
+    client: &crate::providers::webex::client::WebexClient,
+    path: &str,
+    objects: &[crate::model::LiveObject],
+    wants_detail: impl Fn(&str) -> bool,
+) -> Result<Vec<(usize, serde_json::Value)>, ProviderError> {
+    let wanted: Vec<usize> = (0..objects.len())
+        .filter(|&i| wants_detail(&objects[i].key))
+        .collect();
+    let details = fetch_all(
+        wanted
+            .iter()
+            .map(|&i| client.get_owned(format!("{path}/{}", objects[i].id)))
+            .collect(),
+    )
+    .await?;
+    Ok(wanted.into_iter().zip(details).collect())
+}

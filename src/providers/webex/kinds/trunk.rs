@@ -156,17 +156,7 @@ pub async fn list(
         .iter()
         .filter_map(|i| from_list_item(ids, i))
         .collect();
-    let wanted: Vec<usize> = (0..out.len())
-        .filter(|&i| wants_detail(&out[i].key))
-        .collect();
-    let details = super::fetch_all(
-        wanted
-            .iter()
-            .map(|&i| client.get_owned(format!("{PATH}/{}", out[i].id)))
-            .collect(),
-    )
-    .await?;
-    for (i, detail) in wanted.into_iter().zip(details) {
+    for (i, detail) in super::fetch_details(client, PATH, &out, wants_detail).await? {
         add_detail(&mut out[i], &detail);
     }
     Ok(out)

@@ -1,6 +1,7 @@
 //! `switchboard.yaml`: named targets (`sandbox`, `dev`, `prod`, …). With no file, the only
 //! target is the embedded sandbox.
 
+use crate::transport::Limits;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -15,13 +16,36 @@ pub enum TargetConfig {
     Sandbox {
         #[serde(default, rename = "stateDir")]
         state_dir: Option<PathBuf>,
+        #[serde(default)]
+        limits: Option<Limits>,
     },
     /// A Webex org; the token comes from --token, WEBEX_ACCESS_TOKEN or a .env file.
     Webex {
         #[serde(default, rename = "baseUrl")]
         base_url: Option<String>,
+        #[serde(default)]
+        limits: Option<Limits>,
     },
 }
+
+impl TargetConfig {
+    /// The target's limits: as configured, else the defaults for its type. Webex publishes no
+    /// fixed limit, so the default is a conservative steady rate that its 429s then tune; the
+    /// sandbox has no limit unless one is configured.
+    pub fn limits(&self) -> Limits {
+        match self {
+            TargetConfig::Sandbox { limits, .. } => limits.clone().unwrap_or_default(),
+            TargetConfig::Webex { limits, .. } => limits.clone().unwrap_or(Limits {
+                requests_per_second: Some(WEBEX_DEFAULT_RATE),
+                burst: 5,
+                ..Limits::default()
+            }),
+        }
+    }
+}
+
+/// Requests per second to a Webex org when `limits` does not say.
+pub const WEBEX_DEFAULT_RATE: f64 = 10.0;
 
 #[derive(Debug, Clone, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
@@ -52,7 +76,13 @@ impl Config {
             .unwrap_or_else(|| DEFAULT_TARGET.into());
         match self.targets.get(&name) {
             Some(t) => Ok((name, t.clone())),
-            None if name == DEFAULT_TARGET => Ok((name, TargetConfig::Sandbox { state_dir: None })),
+            None if name == DEFAULT_TARGET => Ok((
+                name,
+                TargetConfig::Sandbox {
+                    state_dir: None,
+                    limits: None,
+                },
+            )),
             None => {
                 let known: Vec<&str> = self.targets.keys().map(String::as_str).collect();
                 anyhow::bail!(

@@ -16,3 +16,4 @@ pub mod plan;
 pub mod providers;
 pub mod redact;
 pub mod resolve;
+pub mod transport;

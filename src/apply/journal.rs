@@ -3,24 +3,27 @@
 
 use crate::diff::FieldChange;
 use crate::http_log::HttpExchange;
-use serde::Serialize;
+use crate::model::TargetKey;
+use serde::{Deserialize, Serialize};
+use std::collections::{HashMap, HashSet};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct StepRecord {
     pub at: String,
     pub object: String,
     pub key: String,
     pub step: String,
-    /// `ok`, `adopted`, `skipped`, `failed`.
+    /// `intent` (written before a create is sent), `ok`, `found`, `absent`, `adopted`,
+    /// `duplicate`, `unknown` (the outcome of a write could not be known), `skipped`, `failed`.
     pub outcome: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub requests: Vec<HttpExchange>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub changes: Vec<FieldChange>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
@@ -89,6 +92,50 @@ impl Journal {
             serde_json::to_string_pretty(summary)? + "\n",
         )?;
         Ok(())
+    }
+}
+
+/// Objects the most recent run under `state_dir` announced a create for (an `intent` record)
+/// without recording that the object was then done: an interrupted run may have created them.
+pub fn unfinished_creates(state_dir: &Path) -> HashSet<TargetKey> {
+    let Some(latest) = latest_run(state_dir) else {
+        return HashSet::new();
+    };
+    let Ok(text) = std::fs::read_to_string(latest.join("journal.jsonl")) else {
+        return HashSet::new();
+    };
+    let mut last: HashMap<(String, String), (bool, String)> = HashMap::new();
+    // A crash can cut the last line short; it is skipped like any unreadable line.
+    for record in text.lines().filter_map(|l| serde_json::from_str::<StepRecord>(l).ok()) {
+        let entry = last.entry((record.object.clone(), record.key.clone())).or_default();
+        entry.0 |= record.outcome == "intent";
+        entry.1 = record.outcome;
+    }
+    last.into_iter()
+        .filter(|(_, (intent, outcome))| *intent && !matches!(outcome.as_str(), "ok" | "adopted"))
+        .filter_map(|((object, key), _)| {
+            let kind = object.split_once('/')?.0.to_string();
+            Some(TargetKey::new(kind, key))
+        })
+        .collect()
+}
+
+fn latest_run(state_dir: &Path) -> Option<PathBuf> {
+    let mut runs: Vec<PathBuf> = std::fs::read_dir(state_dir.join("runs"))
+        .ok()?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.join("journal.jsonl").is_file())
+        .collect();
+    // Run directories are named by UTC time (and a -N suffix), so the name orders them.
+    runs.sort_by_key(|p| run_order(p));
+    runs.pop()
+}
+
+fn run_order(path: &Path) -> (String, u32) {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+    match name.split_once('-') {
+        Some((stamp, n)) => (stamp.to_string(), n.parse().unwrap_or(0)),
+        None => (name.to_string(), 1),
     }
 }
 

@@ -3,22 +3,24 @@
 //! what an interrupted run created instead of duplicating it. A failure skips its dependents and
 //! the rest carries on.
 
+mod action;
+pub mod dead_letter;
 pub mod journal;
 
-use crate::diff;
-use crate::http_log;
 use crate::inventory::Inventory;
+use crate::model::TargetKey;
 use crate::plan::{ActionType, Plan};
-use crate::providers::{IdIndex, Provider, WriteRequest, kind_info};
-use crate::redact::scrub;
+use crate::providers::Provider;
+use crate::transport::TransportStats;
+use action::ActionRun;
 use journal::{Journal, StepRecord};
 use serde::Serialize;
 use serde_json::Value;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use tokio::task::JoinSet;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Outcome {
     Created,
@@ -34,6 +36,7 @@ pub enum Outcome {
 #[derive(Debug, Clone, Serialize)]
 pub struct ObjectResult {
     pub object: String,
+    pub kind: String,
     pub key: String,
     pub outcome: Outcome,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -54,7 +57,13 @@ pub struct RunSummary {
     pub pending: usize,
     pub skipped: usize,
     pub failed: usize,
+    /// Requests made by the apply steps (the journal lists each).
     pub requests: usize,
+    /// The run stopped at its --timeout.
+    pub timed_out: bool,
+    /// The target's wire cost over the whole command (observation included), when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub transport: Option<TransportStats>,
     pub results: Vec<ObjectResult>,
 }
 
@@ -77,6 +86,18 @@ impl RunSummary {
 /// An action's interpolated spec (secrets in clear) — built by the caller, never persisted.
 pub type Specs = Vec<Value>;
 
+/// How a run is carried out.
+#[derive(Debug, Clone, Default)]
+pub struct ExecuteOptions {
+    /// Objects written at once (each may make several requests; the target's gate limits those).
+    pub concurrency: usize,
+    /// Stop starting work at this instant; what is unfinished is reported failed (re-run to go on).
+    pub deadline: Option<tokio::time::Instant>,
+    /// Keys an interrupted run may have created without recording it: looked up before a create
+    /// even though the inventory did not list them.
+    pub verify_absence: HashSet<TargetKey>,
+}
+
 /// Run every create/update of `plan`. `specs[i]` is the interpolated desired spec of action i.
 pub async fn execute(
     plan: &Plan,
@@ -84,8 +105,8 @@ pub async fn execute(
     secrets: Vec<String>,
     provider: Arc<dyn Provider>,
     inventory: &Inventory,
-    journal: &Journal,
-    concurrency: usize,
+    journal: Arc<Journal>,
+    options: ExecuteOptions,
 ) -> RunSummary {
     let started_at = crate::inventory::now_rfc3339();
     let ids = Arc::new(Mutex::new(inventory.ids()));
@@ -120,22 +141,19 @@ pub async fn execute(
                 .pending
                 .as_ref()
                 .map(|p| format!("{}: {}", p.code, p.message));
-            outcome[i] = Some(ObjectResult {
-                object: a.object(),
-                key: a.key.clone(),
-                outcome: o,
-                error,
-            });
+            outcome[i] = Some(result_of(a, o, error));
         }
     }
 
     let mut running: JoinSet<(usize, ActionRun)> = JoinSet::new();
     let mut started = vec![false; plan.actions.len()];
     let specs = Arc::new(specs);
+    let concurrency = options.concurrency.max(1);
+    let mut timed_out = false;
     loop {
         // Start whatever is ready, up to the concurrency limit.
         for i in 0..plan.actions.len() {
-            if running.len() >= concurrency.max(1) {
+            if running.len() >= concurrency || timed_out {
                 break;
             }
             if started[i]
@@ -154,65 +172,67 @@ pub async fn execute(
                     "resource_dependency_missing: {} did not complete",
                     plan.actions[bad].object()
                 );
-                journal.record(&record(
-                    a.object(),
-                    &a.key,
-                    &a.steps[0],
-                    "skipped",
-                    None,
-                    Vec::new(),
-                    Some(error.clone()),
-                ));
-                outcome[i] = Some(ObjectResult {
-                    object: a.object(),
-                    key: a.key.clone(),
-                    outcome: Outcome::Skipped,
-                    error: Some(error),
-                });
+                journal.record(&skipped_record(a, &error));
+                outcome[i] = Some(result_of(a, Outcome::Skipped, Some(error)));
                 continue;
             }
             started[i] = true;
-            let (action, provider, ids, specs, secrets) = (
+            let target_key = TargetKey::new(&a.kind, &a.key);
+            let start = action::Start {
+                live: inventory.get(&target_key).cloned(),
+                verify_absence: options.verify_absence.contains(&target_key),
+            };
+            let (action, provider, ids, specs, secrets, journal) = (
                 a.clone(),
                 provider.clone(),
                 ids.clone(),
                 specs.clone(),
                 secrets.clone(),
+                journal.clone(),
             );
             running.spawn(async move {
-                let run = run_action(&action, &specs[i], provider.as_ref(), &ids, &secrets).await;
+                let ctx = action::ActionContext {
+                    provider: provider.as_ref(),
+                    ids: &ids,
+                    secrets: &secrets,
+                    journal: &journal,
+                };
+                let run = action::run(&ctx, &action, &specs[i], start).await;
                 (i, run)
             });
         }
-        let Some(joined) = running.join_next().await else {
+        let joined = match options.deadline {
+            Some(deadline) => tokio::select! {
+                joined = running.join_next() => joined,
+                () = tokio::time::sleep_until(deadline), if !timed_out => {
+                    timed_out = true;
+                    running.abort_all();
+                    continue;
+                }
+            },
+            None => running.join_next().await,
+        };
+        let Some(joined) = joined else {
             break;
         };
         match joined {
             Ok((i, run)) => {
-                for r in &run.records {
-                    requests += r.requests.len();
-                    journal.record(r);
-                }
-                let a = &plan.actions[i];
-                outcome[i] = Some(ObjectResult {
-                    object: a.object(),
-                    key: a.key.clone(),
-                    outcome: run.outcome,
-                    error: run.error,
-                });
+                requests += run.requests;
+                outcome[i] = Some(result_of(&plan.actions[i], run.outcome, run.error));
             }
+            Err(e) if e.is_cancelled() => {}
             // A panicking task is a bug: log it; its action stays unsettled and is reported failed.
             Err(e) => tracing::error!("an apply task failed: {e}"),
         }
     }
     for (i, a) in plan.actions.iter().enumerate() {
         if outcome[i].is_none() {
-            outcome[i] = Some(ObjectResult {
-                object: a.object(),
-                key: a.key.clone(),
-                outcome: Outcome::Failed,
-                error: Some("internal error".into()),
-            });
+            let error = if timed_out {
+                "the run's --timeout elapsed before this object was done; re-run to finish"
+            } else {
+                "internal error"
+            };
+            outcome[i] = Some(result_of(a, Outcome::Failed, Some(error.into())));
         }
     }
 
@@ -231,170 +251,32 @@ pub async fn execute(
         skipped: count(Outcome::Skipped),
         failed: count(Outcome::Failed),
         requests,
+        timed_out,
+        transport: None,
         results,
     }
 }
 
-/// What one action did: its outcome and the journal records of its steps.
-struct ActionRun {
-    outcome: Outcome,
-    error: Option<String>,
-    records: Vec<StepRecord>,
-}
-
-fn record(
-    object: String,
-    key: &str,
-    step: &str,
-    outcome: &str,
-    id: Option<String>,
-    requests: Vec<http_log::HttpExchange>,
-    error: Option<String>,
-) -> StepRecord {
-    StepRecord {
-        at: crate::inventory::now_rfc3339(),
-        object,
-        key: key.to_string(),
-        step: step.to_string(),
-        outcome: outcome.to_string(),
-        id,
-        requests,
-        changes: Vec::new(),
+fn result_of(a: &crate::plan::Action, outcome: Outcome, error: Option<String>) -> ObjectResult {
+    ObjectResult {
+        object: a.object(),
+        kind: a.kind.clone(),
+        key: a.key.clone(),
+        outcome,
         error,
     }
 }
 
-/// Lookup by key, then create, update or adopt.
-async fn run_action(
-    action: &crate::plan::Action,
-    spec: &Value,
-    provider: &dyn Provider,
-    ids: &Mutex<IdIndex>,
-    secrets: &[String],
-) -> ActionRun {
-    let object = action.object();
-    let mut records = Vec::new();
-    let Some(info) = kind_info(&action.kind) else {
-        return ActionRun {
-            outcome: Outcome::Failed,
-            error: Some(format!("unknown kind {}", action.kind)),
-            records,
-        };
-    };
-    let snapshot = ids.lock().map(|g| g.clone()).unwrap_or_default();
-    let fail = |records: Vec<StepRecord>, error: String| ActionRun {
-        outcome: Outcome::Failed,
-        error: Some(error),
-        records,
-    };
-
-    let (found, requests) =
-        http_log::recorded(provider.lookup(&action.kind, &action.key, &snapshot)).await;
-    let found = match found {
-        Ok(found) => found,
-        Err(e) => {
-            let error = scrub(&e.to_string(), secrets);
-            records.push(record(
-                object,
-                &action.key,
-                info.steps.lookup,
-                "failed",
-                None,
-                requests,
-                Some(error.clone()),
-            ));
-            return fail(records, error);
-        }
-    };
-    records.push(record(
-        object.clone(),
-        &action.key,
-        info.steps.lookup,
-        "ok",
-        found.as_ref().map(|f| f.id.clone()),
-        requests,
-        None,
-    ));
-
-    let request = WriteRequest {
-        kind: action.kind.clone(),
-        key: action.key.clone(),
-        spec: spec.clone(),
-    };
-    let (step_name, result, outcome, changes) = match &found {
-        Some(live) => {
-            let changes = diff::diff(&info.diff_rules, spec, &live.state);
-            if changes.is_empty() && !info.singleton {
-                return ActionRun {
-                    outcome: Outcome::Adopted,
-                    error: None,
-                    records,
-                };
-            }
-            if changes.is_empty() {
-                return ActionRun {
-                    outcome: Outcome::Unchanged,
-                    error: None,
-                    records,
-                };
-            }
-            let (r, requests) =
-                http_log::recorded(provider.update(&request, live, &snapshot)).await;
-            (
-                info.steps.update,
-                r.map(|_| live.id.clone())
-                    .map_err(|e| (e, requests.clone()))
-                    .map(|id| (id, requests)),
-                Outcome::Updated,
-                changes,
-            )
-        }
-        None => {
-            let (r, requests) = http_log::recorded(provider.create(&request, &snapshot)).await;
-            (
-                info.steps.create,
-                r.map_err(|e| (e, requests.clone()))
-                    .map(|id| (id, requests)),
-                Outcome::Created,
-                diff::all_fields(&info.diff_rules, spec),
-            )
-        }
-    };
-    let changes = crate::plan::build::redact_changes(changes, &action.sensitive);
-    match result {
-        Ok((id, requests)) => {
-            if let Ok(mut index) = ids.lock() {
-                index.insert(&action.kind, &action.key, &id);
-            }
-            let mut r = record(
-                object,
-                &action.key,
-                step_name,
-                "ok",
-                Some(id),
-                requests,
-                None,
-            );
-            r.changes = changes;
-            records.push(r);
-            ActionRun {
-                outcome,
-                error: None,
-                records,
-            }
-        }
-        Err((e, requests)) => {
-            let error = scrub(&e.to_string(), secrets);
-            records.push(record(
-                object,
-                &action.key,
-                step_name,
-                "failed",
-                None,
-                requests,
-                Some(error.clone()),
-            ));
-            fail(records, error)
-        }
+fn skipped_record(a: &crate::plan::Action, error: &str) -> StepRecord {
+    StepRecord {
+        at: crate::inventory::now_rfc3339(),
+        object: a.object(),
+        key: a.key.clone(),
+        step: a.steps.first().cloned().unwrap_or_default(),
+        outcome: "skipped".into(),
+        id: None,
+        requests: Vec::new(),
+        changes: Vec::new(),
+        error: Some(error.to_string()),
     }
 }

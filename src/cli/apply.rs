@@ -5,7 +5,9 @@
 use super::pipeline::{env_lookup, load_and_resolve, make_plan, observe, observe_request};
 use super::target::{TargetArgs, connect};
 use super::{Context, EXIT_ERROR, EXIT_OK, print};
-use crate::apply::{self, journal::Journal};
+use crate::apply::{self, ExecuteOptions, dead_letter, journal::{self, Journal}};
+use std::sync::Arc;
+use std::time::Duration;
 use crate::manifest::interpolate::interpolate;
 use crate::model::TargetKey;
 use crate::plan::render::{Format, NO_CHANGES, render};
@@ -32,6 +34,14 @@ pub struct Args {
     /// How the plan is shown before applying.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+    /// Only retry the objects in state/dead-letter.jsonl (the last run's failures) and what
+    /// depends on them.
+    #[arg(long)]
+    pub only_failures: bool,
+    /// Stop the run after this many seconds; unfinished objects go to the dead letter and a
+    /// re-run carries on.
+    #[arg(long)]
+    pub timeout: Option<u64>,
 }
 
 fn is_saved_plan(paths: &[PathBuf]) -> bool {
@@ -69,6 +79,7 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<i32> {
             (None, None) => unreachable!("either a saved plan or manifests"),
         };
         let (plan, inventory) = plan;
+        let plan = if args.only_failures { narrow_to_failures(&ctx.state_dir, &plan)? } else { plan };
         let (specs, secrets) = interpolate_plan(&plan)?;
         if !plan.actions.iter().any(|a| a.changes_anything()) {
             print(&render(&plan, args.format, "Switchboard plan"));
@@ -82,8 +93,16 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<i32> {
             eprintln!("Apply cancelled; nothing was changed.");
             return Ok(EXIT_ERROR);
         }
-        let journal = Journal::create(&ctx.state_dir)?;
-        let summary = apply::execute(&plan, specs, secrets, connected.provider.clone(), &inventory, &journal, args.concurrency).await;
+        // Read before this run's journal exists: the previous run is the one that may have been cut.
+        let verify_absence = journal::unfinished_creates(&ctx.state_dir);
+        let journal = Arc::new(Journal::create(&ctx.state_dir)?);
+        let options = ExecuteOptions {
+            concurrency: args.concurrency,
+            deadline: args.timeout.map(|s| tokio::time::Instant::now() + Duration::from_secs(s)),
+            verify_absence,
+        };
+        let mut summary = apply::execute(&plan, specs, secrets, connected.provider.clone(), &inventory, journal.clone(), options).await;
+        summary.transport = Some(connected.gate.stats());
         let failures: Vec<(String, String, String)> = summary
             .results
             .iter()
@@ -92,14 +111,25 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<i32> {
             .collect();
         journal.write_failures(&failures)?;
         journal.write_summary(&summary)?;
+        let dead = dead_letter::write(&ctx.state_dir, &summary, journal.dir())?;
         for (object, _, error) in &failures {
             eprintln!("failed: {object}: {error}");
         }
+        if summary.timed_out {
+            eprintln!("The run stopped at its --timeout; re-run to finish (what was done stays done).");
+        }
+        if dead > 0 {
+            eprintln!(
+                "{dead} object(s) recorded in {}; `switchboard apply --only-failures …` retries just those.",
+                dead_letter::path(&ctx.state_dir).display()
+            );
+        }
         println!(
-            "Apply complete: {} created, {} updated, {} adopted, {} unchanged, {} pending, {} skipped, {} failed ({} requests). Journal: {}",
+            "Apply complete: {} created, {} updated, {} adopted, {} unchanged, {} pending, {} skipped, {} failed. Journal: {}",
             summary.created, summary.updated, summary.adopted, summary.unchanged, summary.pending, summary.skipped, summary.failed,
-            summary.requests, journal.dir().display()
+            journal.dir().display()
         );
+        println!("{}", super::wire_cost(&connected.gate.stats()));
         Ok(if summary.succeeded() { EXIT_OK } else { EXIT_ERROR })
     }
     .await;
@@ -126,6 +156,18 @@ fn load_saved_plan(path: &PathBuf) -> anyhow::Result<Plan> {
         );
     }
     Ok(plan)
+}
+
+fn narrow_to_failures(state_dir: &std::path::Path, plan: &Plan) -> anyhow::Result<Plan> {
+    let letters = dead_letter::read(state_dir)?;
+    if letters.is_empty() {
+        anyhow::bail!(
+            "--only-failures: {} lists no failures (the last run finished everything); nothing was changed",
+            dead_letter::path(state_dir).display()
+        );
+    }
+    let objects: HashSet<String> = letters.into_iter().map(|l| l.object).collect();
+    Ok(dead_letter::narrow(plan, &objects))
 }
 
 fn observe_for(plan: &Plan) -> ObserveRequest {

@@ -89,6 +89,20 @@ pub fn report(diagnostics: crate::manifest::Diagnostics) -> anyhow::Error {
     Reported.into()
 }
 
+/// One line on what a command cost on the wire: requests, retries, throttling.
+pub fn wire_cost(stats: &crate::transport::TransportStats) -> String {
+    format!(
+        "Requests: {} sent, {} retried, {} throttled ({:.1} s paused by Retry-After, {:.1} s waiting for the rate budget), {} server errors, {} transport errors",
+        stats.requests,
+        stats.retries,
+        stats.throttled,
+        stats.throttled_ms as f64 / 1000.0,
+        stats.rate_wait_ms as f64 / 1000.0,
+        stats.server_errors,
+        stats.transport_errors,
+    )
+}
+
 /// Write to stdout, stripping colour when it is not a terminal (or NO_COLOR is set).
 pub fn print(text: &str) {
     use std::io::Write;

@@ -9,7 +9,7 @@ use crate::providers::webex::{
 };
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Duration;
+use crate::transport::{Gate, Limits};
 
 /// Flags shared by every command that talks to a target.
 #[derive(Debug, Clone, clap::Args)]
@@ -20,14 +20,39 @@ pub struct TargetArgs {
     /// Webex access token (else WEBEX_ACCESS_TOKEN, else a .env file).
     #[arg(long, hide_env_values = true)]
     pub token: Option<String>,
-    /// Per-request timeout, in seconds.
-    #[arg(long, default_value_t = 30)]
-    pub request_timeout: u64,
+    /// Per-request timeout, in seconds (default: the target's `limits`, else 30).
+    #[arg(long)]
+    pub request_timeout: Option<u64>,
+    /// Steady requests per second to the target (overrides its `limits.requestsPerSecond`).
+    #[arg(long)]
+    pub rate_limit: Option<f64>,
+    /// Attempts per request, the first included (overrides `limits.maxAttempts`).
+    #[arg(long)]
+    pub max_attempts: Option<u32>,
+}
+
+impl TargetArgs {
+    /// The target's configured limits with this command's overrides.
+    pub fn limits(&self, configured: Limits) -> Limits {
+        let mut limits = configured;
+        if let Some(t) = self.request_timeout {
+            limits.request_timeout_secs = t.max(1);
+        }
+        if let Some(rate) = self.rate_limit {
+            limits.requests_per_second = (rate > 0.0).then_some(rate);
+        }
+        if let Some(n) = self.max_attempts {
+            limits.max_attempts = n.max(1);
+        }
+        limits
+    }
 }
 
 pub struct Connected {
     pub name: String,
     pub provider: Arc<dyn Provider>,
+    /// Every request to the target goes through it; its stats are the run's wire cost.
+    pub gate: Arc<Gate>,
     sandbox: Option<switchboard_sandbox::RunningSandbox>,
 }
 
@@ -47,19 +72,20 @@ pub async fn connect(
     state_dir: &Path,
 ) -> anyhow::Result<Connected> {
     let (name, target) = config.target(args.target.as_deref())?;
-    let timeout = Duration::from_secs(args.request_timeout.max(1));
+    let gate = Arc::new(Gate::new(args.limits(target.limits())));
     match target {
-        TargetConfig::Sandbox { state_dir: dir } => {
+        TargetConfig::Sandbox { state_dir: dir, .. } => {
             let dir = dir.unwrap_or_else(|| state_dir.join("sandbox"));
             let sandbox = start_sandbox(Some(dir), 0).await?;
-            let client = WebexClient::new(&sandbox.base_url(), "sandbox-token", timeout)?;
+            let client = WebexClient::new(&sandbox.base_url(), "sandbox-token", gate.clone())?;
             Ok(Connected {
                 name,
                 provider: Arc::new(WebexProvider::new(client)),
+                gate,
                 sandbox: Some(sandbox),
             })
         }
-        TargetConfig::Webex { base_url } => {
+        TargetConfig::Webex { base_url, .. } => {
             let token = args
                 .token
                 .clone()
@@ -71,11 +97,12 @@ pub async fn connect(
             let client = WebexClient::new(
                 base_url.as_deref().unwrap_or(DEFAULT_BASE_URL),
                 token.trim(),
-                timeout,
+                gate.clone(),
             )?;
             Ok(Connected {
                 name,
                 provider: Arc::new(WebexProvider::new(client)),
+                gate,
                 sandbox: None,
             })
         }
@@ -89,6 +116,7 @@ pub async fn start_sandbox(
     let options = switchboard_sandbox::SandboxOptions {
         state_dir,
         bind: ([127, 0, 0, 1], port).into(),
+        faults: Default::default(),
     };
     switchboard_sandbox::start(options).await
 }

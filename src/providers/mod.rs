@@ -147,6 +147,8 @@ pub enum ProviderError {
         path: String,
         status: u16,
         message: String,
+        /// The target says the object already exists (a create raced or was repeated).
+        duplicate: bool,
         tracking_id: Option<String>,
     },
     #[error("{0}")]
@@ -155,6 +157,22 @@ pub enum ProviderError {
     Unresolved(String),
     #[error("{0}")]
     Unsupported(String),
+}
+
+impl ProviderError {
+    /// The write may or may not have happened (a 5xx, a timeout, a broken connection): the
+    /// object must be looked up before anything else is tried.
+    pub fn outcome_unknown(&self) -> bool {
+        match self {
+            ProviderError::Api { status, .. } => *status >= 500,
+            ProviderError::Transport(_) => true,
+            _ => false,
+        }
+    }
+
+    pub fn is_duplicate(&self) -> bool {
+        matches!(self, ProviderError::Api { duplicate: true, .. })
+    }
 }
 
 /// The I/O half of a provider.

@@ -3,16 +3,20 @@
 
 use crate::http_log::{self, HttpExchange};
 use crate::providers::ProviderError;
+use crate::transport::{Failure, Gate, Verdict, classify, parse_retry_after};
+use std::sync::Arc;
 use reqwest::{Method, StatusCode, header::HeaderMap};
 use serde_json::Value;
 use std::time::{Duration, Instant};
 
 pub const DEFAULT_BASE_URL: &str = "https://webexapis.com/v1";
+const PAGE_SIZE: &str = "1000";
 
 pub struct WebexClient {
     http: reqwest::Client,
     base: String,
     token: String,
+    gate: Arc<Gate>,
 }
 
 impl std::fmt::Debug for WebexClient {
@@ -25,9 +29,11 @@ impl std::fmt::Debug for WebexClient {
 }
 
 impl WebexClient {
-    pub fn new(base_url: &str, token: &str, timeout: Duration) -> Result<Self, ProviderError> {
+    /// A client whose every request goes through `gate` (shared by everything that talks to
+    /// this target).
+    pub fn new(base_url: &str, token: &str, gate: Arc<Gate>) -> Result<Self, ProviderError> {
         let http = reqwest::Client::builder()
-            .timeout(timeout)
+            .timeout(gate.limits().request_timeout())
             .connect_timeout(Duration::from_secs(10))
             .user_agent(concat!("switchboard/", env!("CARGO_PKG_VERSION")))
             .build()
@@ -36,6 +42,7 @@ impl WebexClient {
             http,
             base: base_url.trim_end_matches('/').to_string(),
             token: token.to_string(),
+            gate,
         })
     }
 
@@ -84,7 +91,13 @@ impl WebexClient {
         wrapper: &str,
     ) -> Result<Vec<Value>, ProviderError> {
         let mut items = Vec::new();
-        let (headers, mut page) = self.send(Method::GET, &self.url(path), query, None).await?;
+        // Large pages: fewer requests against the rate budget. Webex telephony lists default to
+        // (and accept) far more than this; Link carries the page size on.
+        let mut query = query.to_vec();
+        if !query.iter().any(|(k, _)| *k == "max") {
+            query.push(("max", PAGE_SIZE));
+        }
+        let (headers, mut page) = self.send(Method::GET, &self.url(path), &query, None).await?;
         let mut next = next_link(&headers);
         loop {
             match page.get_mut(wrapper).map(Value::take) {
@@ -109,6 +122,8 @@ impl WebexClient {
         format!("{}{}", self.base, path)
     }
 
+    /// One logical request: as many attempts as the gate allows. Only requests that cannot have
+    /// been applied are repeated (see `transport::classify`).
     async fn send(
         &self,
         method: Method,
@@ -116,6 +131,24 @@ impl WebexClient {
         query: &[(&str, &str)],
         body: Option<&Value>,
     ) -> Result<(HeaderMap, Value), ProviderError> {
+        let idempotent = method != Method::POST;
+        let method = &method;
+        self.gate
+            .run(move || async move {
+                let _admission = self.gate.admit().await;
+                self.attempt(method, url, query, body, idempotent).await
+            })
+            .await
+    }
+
+    async fn attempt(
+        &self,
+        method: &Method,
+        url: &str,
+        query: &[(&str, &str)],
+        body: Option<&Value>,
+        idempotent: bool,
+    ) -> Verdict<(HeaderMap, Value), ProviderError> {
         let tracking = format!("SWITCHBOARD_{}", uuid::Uuid::new_v4());
         let mut request = self
             .http
@@ -132,7 +165,6 @@ impl WebexClient {
         let display_path = self.display_path(url, query);
         let started = Instant::now();
         let response = request.send().await;
-        let millis = started.elapsed().as_millis() as u64;
         let response = match response {
             Ok(r) => r,
             Err(e) => {
@@ -141,7 +173,7 @@ impl WebexClient {
                     path: display_path.clone(),
                     status: None,
                     tracking_id: Some(tracking),
-                    millis,
+                    millis: started.elapsed().as_millis() as u64,
                 });
                 let what = if e.is_timeout() {
                     "timed out"
@@ -150,10 +182,13 @@ impl WebexClient {
                 } else {
                     "failed"
                 };
-                return Err(ProviderError::Transport(format!(
+                let error = ProviderError::Transport(format!(
                     "{method} {display_path} {what}: {}",
                     without_url(&e)
-                )));
+                ));
+                let (failure, again) =
+                    classify(None, e.is_timeout(), e.is_connect(), None, idempotent);
+                return verdict(error, failure, again, None);
             }
         };
         let status = response.status();
@@ -163,33 +198,65 @@ impl WebexClient {
             .and_then(|v| v.to_str().ok())
             .map(str::to_string)
             .or(Some(tracking));
+        // A body cut off mid-way is a broken connection, like a failed send.
+        let text = match response.text().await {
+            Ok(text) => text,
+            Err(e) => {
+                http_log::record(HttpExchange {
+                    method: method.to_string(),
+                    path: display_path.clone(),
+                    status: Some(status.as_u16()),
+                    tracking_id,
+                    millis: started.elapsed().as_millis() as u64,
+                });
+                let error = ProviderError::Transport(format!(
+                    "{method} {display_path}: the response was cut off: {}",
+                    without_url(&e)
+                ));
+                let (failure, again) = classify(None, e.is_timeout(), false, None, idempotent);
+                return verdict(error, failure, again, None);
+            }
+        };
         http_log::record(HttpExchange {
             method: method.to_string(),
             path: display_path.clone(),
             status: Some(status.as_u16()),
             tracking_id: tracking_id.clone(),
-            millis,
+            millis: started.elapsed().as_millis() as u64,
         });
-        let text = response.text().await.unwrap_or_default();
         let value: Value = if text.trim().is_empty() {
             Value::Null
         } else {
             serde_json::from_str(&text).unwrap_or(Value::Null)
         };
         if status.is_success() {
-            return Ok((headers, value));
+            return Verdict::Done((headers, value));
         }
-        Err(ProviderError::Api {
+        let retry_after = parse_retry_after(
+            headers
+                .get(reqwest::header::RETRY_AFTER)
+                .and_then(|v| v.to_str().ok()),
+        );
+        let (failure, again) = classify(
+            Some(status.as_u16()),
+            false,
+            false,
+            retry_after,
+            idempotent,
+        );
+        let error = ProviderError::Api {
             method: method.to_string(),
             path: display_path,
             status: status.as_u16(),
             message: error_message(status, &value, &text),
+            duplicate: is_duplicate(status, &value),
             tracking_id: value
                 .get("trackingId")
                 .and_then(Value::as_str)
                 .map(str::to_string)
                 .or(tracking_id),
-        })
+        };
+        verdict(error, failure, again, retry_after)
     }
 
     fn display_path(&self, url: &str, query: &[(&str, &str)]) -> String {
@@ -215,6 +282,26 @@ fn error_message(status: StatusCode, body: &Value, raw: &str) -> String {
         _ if !raw.trim().is_empty() => raw.chars().take(300).collect(),
         _ => status.canonical_reason().unwrap_or("error").to_string(),
     }
+}
+
+fn verdict<T>(
+    error: ProviderError,
+    failure: Failure,
+    again: bool,
+    retry_after: Option<Duration>,
+) -> Verdict<T, ProviderError> {
+    if again {
+        Verdict::Retry(error, failure, retry_after)
+    } else {
+        Verdict::Fail(error, failure)
+    }
+}
+
+/// Webex's "already exists" answers: 409, or 400 with a duplicate-name error code.
+fn is_duplicate(status: StatusCode, body: &Value) -> bool {
+    const DUPLICATE_CODES: [i64; 3] = [27601, 25030, 8363];
+    let code = body.pointer("/errors/0/errorCode").and_then(Value::as_i64);
+    status == StatusCode::CONFLICT || code.is_some_and(|c| DUPLICATE_CODES.contains(&c))
 }
 
 fn without_url(e: &reqwest::Error) -> String {

@@ -151,6 +151,7 @@ pub async fn create(
                 "dial plan created but patterns were rejected: {}",
                 Value::Array(errors.clone())
             ),
+            duplicate: false,
             tracking_id: None,
         });
     }

@@ -1,0 +1,150 @@
+//! The request-rate half of a target's budget: a GCRA token bucket (requests per second with a
+//! burst) plus a shared pause. A `Retry-After` from the target pauses every request to it, and the
+//! bucket restarts empty after the pause so the resumed traffic does not arrive as one burst.
+
+use std::sync::Mutex;
+use std::time::Duration;
+// tokio's clock, so tests can pause and advance time.
+use tokio::time::Instant;
+
+#[derive(Debug)]
+pub struct Pacer {
+    /// None = no fixed rate; only pauses apply.
+    interval: Option<Duration>,
+    /// How far ahead of its theoretical time a request may go (burst − 1 intervals).
+    tolerance: Duration,
+    state: Mutex<PacerState>,
+}
+
+#[derive(Debug)]
+struct PacerState {
+    /// Theoretical arrival time of the next request (GCRA).
+    next: Instant,
+    paused_until: Instant,
+    /// Wall time covered by pauses (their union), for the run summary.
+    paused_total: Duration,
+}
+
+impl Pacer {
+    pub fn new(requests_per_second: Option<f64>, burst: u32) -> Self {
+        let interval = requests_per_second
+            .filter(|r| r.is_finite() && *r > 0.0)
+            .map(|r| Duration::from_secs_f64(1.0 / r));
+        let tolerance = interval
+            .map(|i| i * burst.max(1).saturating_sub(1))
+            .unwrap_or_default();
+        let now = Instant::now();
+        Self {
+            interval,
+            tolerance,
+            state: Mutex::new(PacerState {
+                next: now,
+                paused_until: now,
+                paused_total: Duration::ZERO,
+            }),
+        }
+    }
+
+    /// Wait for this request's slot. Returns how long it waited.
+    pub async fn admit(&self) -> Duration {
+        let started = Instant::now();
+        loop {
+            let wake = self.reserve(Instant::now());
+            match wake {
+                None => return started.elapsed(),
+                Some(at) => tokio::time::sleep_until(at).await,
+            }
+        }
+    }
+
+    /// Take a slot now (None) or say when to try again. A request woken after a pause that was
+    /// extended meanwhile simply waits again.
+    fn reserve(&self, now: Instant) -> Option<Instant> {
+        let mut s = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        if s.paused_until > now {
+            return Some(s.paused_until);
+        }
+        let Some(interval) = self.interval else {
+            return None;
+        };
+        let next = s.next.max(now);
+        let allowed_at = next.checked_sub(self.tolerance).unwrap_or(now);
+        if allowed_at > now {
+            return Some(allowed_at);
+        }
+        s.next = next + interval;
+        None
+    }
+
+    /// Stop all requests until `now + wait` (a `Retry-After`). Never shortens a pause.
+    pub fn pause(&self, wait: Duration) {
+        let now = Instant::now();
+        let until = now + wait;
+        let mut s = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        if until > s.paused_until {
+            let from = s.paused_until.max(now);
+            s.paused_total += until - from;
+            s.paused_until = until;
+            // Restart the bucket empty at the end of the pause.
+            s.next = s.next.max(until + self.tolerance);
+        }
+    }
+
+    pub fn paused_total(&self) -> Duration {
+        self.state
+            .lock()
+            .map(|s| s.paused_total)
+            .unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_burst_is_admitted_then_requests_are_spaced_by_the_interval() {
+        let pacer = Pacer::new(Some(10.0), 3);
+        let t0 = Instant::now();
+        assert!(pacer.reserve(t0).is_none());
+        assert!(pacer.reserve(t0).is_none());
+        assert!(pacer.reserve(t0).is_none());
+        let wait = pacer.reserve(t0).expect("the fourth must wait");
+        let gap = wait - t0;
+        assert!(
+            gap >= Duration::from_millis(99) && gap <= Duration::from_millis(101),
+            "{gap:?}"
+        );
+    }
+
+    #[test]
+    fn without_a_rate_only_pauses_hold_requests() {
+        let pacer = Pacer::new(None, 1);
+        let now = Instant::now();
+        for _ in 0..1000 {
+            assert!(pacer.reserve(now).is_none());
+        }
+        pacer.pause(Duration::from_secs(2));
+        let until = pacer.reserve(Instant::now()).expect("paused");
+        assert!(until >= now + Duration::from_millis(1990));
+        assert!(pacer.paused_total() >= Duration::from_millis(1990));
+    }
+
+    #[test]
+    fn overlapping_pauses_count_once() {
+        let pacer = Pacer::new(None, 1);
+        pacer.pause(Duration::from_secs(2));
+        pacer.pause(Duration::from_secs(1));
+        pacer.pause(Duration::from_secs(2));
+        let total = pacer.paused_total();
+        assert!(total < Duration::from_millis(2100), "{total:?}");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn admit_sleeps_through_a_pause() {
+        let pacer = Pacer::new(Some(100.0), 1);
+        pacer.pause(Duration::from_secs(2));
+        let waited = pacer.admit().await;
+        assert!(waited >= Duration::from_secs(2), "{waited:?}");
+    }
+}

@@ -37,14 +37,21 @@ pub fn observe_request(resolved: &Resolved) -> ObserveRequest {
 }
 
 pub async fn observe(connected: &Connected, request: &ObserveRequest) -> anyhow::Result<Inventory> {
-    inventory::observe(connected.provider.as_ref(), &connected.name, request)
+    let inventory = inventory::observe(connected.provider.as_ref(), &connected.name, request)
         .await
         .map_err(|e| {
             anyhow::anyhow!(
                 "cannot read the live inventory of target `{}`: {e}",
                 connected.name
             )
-        })
+        });
+    let stats = connected.gate.stats();
+    tracing::info!(requests = stats.requests, retries = stats.retries, "inventory read");
+    // Quiet when the target behaved; say what it cost when it did not.
+    if stats.retries > 0 || stats.throttled > 0 {
+        eprintln!("Inventory read. {}", super::wire_cost(&stats));
+    }
+    inventory
 }
 
 pub fn make_plan(resolved: &Resolved, inventory: &Inventory) -> Plan {

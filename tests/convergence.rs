@@ -24,8 +24,14 @@ fn trunk_name(i: usize) -> String {
 }
 
 fn state() -> impl Strategy<Value = TrunkState> {
-    (0..LOCATIONS.len(), prop::sample::select(vec![10u32, 20, 30]))
-        .prop_map(|(location, max_calls)| TrunkState { location, max_calls })
+    (
+        0..LOCATIONS.len(),
+        prop::sample::select(vec![10u32, 20, 30]),
+    )
+        .prop_map(|(location, max_calls)| TrunkState {
+            location,
+            max_calls,
+        })
 }
 
 /// Index → state for a random subset of the universe.
@@ -49,7 +55,14 @@ fn seed_existing(ws: &Workspace, existing: &BTreeMap<usize, TrunkState>) {
     }
     let dir = ws.file("served");
     let dir = dir.to_str().expect("utf-8 path");
-    let locations = ws.run(&["sandbox", "request", "GET", "/locations", "--sandbox-dir", dir]);
+    let locations = ws.run(&[
+        "sandbox",
+        "request",
+        "GET",
+        "/locations",
+        "--sandbox-dir",
+        dir,
+    ]);
     let locations: serde_json::Value = serde_json::from_str(&locations.stdout).expect("json");
     let id_of = |name: &str| {
         locations["items"]
@@ -70,8 +83,14 @@ fn seed_existing(ws: &Workspace, existing: &BTreeMap<usize, TrunkState>) {
             "maxConcurrentCalls": t.max_calls,
         });
         let out = ws.run(&[
-            "sandbox", "request", "POST", "/telephony/config/premisePstn/trunks",
-            "--body", &body.to_string(), "--sandbox-dir", dir,
+            "sandbox",
+            "request",
+            "POST",
+            "/telephony/config/premisePstn/trunks",
+            "--body",
+            &body.to_string(),
+            "--sandbox-dir",
+            dir,
         ]);
         assert_eq!(out.code, 0, "{}", out.stderr);
     }
@@ -95,17 +114,35 @@ fn check(
     let served = Served::start(
         &ws.file("served"),
         &[
-            "--seed", &seed, "--error-rate", fault_rate, "--applied-but-fail-rate", fault_rate,
-            "--drop-rate", fault_rate,
+            "--seed",
+            &seed,
+            "--error-rate",
+            fault_rate,
+            "--applied-but-fail-rate",
+            fault_rate,
+            "--drop-rate",
+            fault_rate,
         ],
     );
     ws.write(
         "switchboard.yaml",
-        &target_config(&served.url, "{backoffMs: 10, maxBackoffMs: 200, maxAttempts: 10}"),
+        &target_config(
+            &served.url,
+            "{backoffMs: 10, maxBackoffMs: 200, maxAttempts: 10}",
+        ),
     );
     let run = |args: &[&str]| {
-        let out = ws.cmd().args(args).env("WEBEX_ACCESS_TOKEN", "t").output().expect("runs");
-        (out.status.code(), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+        let out = ws
+            .cmd()
+            .args(args)
+            .env("WEBEX_ACCESS_TOKEN", "t")
+            .output()
+            .expect("runs");
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
     };
     if !desired.is_empty() {
         let (code, out, err) = run(&["apply", "manifests", "--yes"]);
@@ -123,9 +160,16 @@ fn check(
     let mut live: BTreeMap<String, (String, String)> = BTreeMap::new();
     for t in list["trunks"].as_array().expect("trunks") {
         let name = t["name"].as_str().expect("name").to_string();
-        let location = t["location"]["name"].as_str().expect("location").to_string();
+        let location = t["location"]["name"]
+            .as_str()
+            .expect("location")
+            .to_string();
         let id = t["id"].as_str().expect("id").to_string();
-        prop_assert!(live.insert(name.clone(), (location, id)).is_none(), "duplicate {}", name);
+        prop_assert!(
+            live.insert(name.clone(), (location, id)).is_none(),
+            "duplicate {}",
+            name
+        );
     }
     let mut expected: BTreeMap<usize, TrunkState> = existing.clone();
     for (&i, &t) in &desired {
@@ -137,12 +181,23 @@ fn check(
             }
         }
     }
-    prop_assert_eq!(live.len(), expected.len(), "live {:?}", live.keys().collect::<Vec<_>>());
+    prop_assert_eq!(
+        live.len(),
+        expected.len(),
+        "live {:?}",
+        live.keys().collect::<Vec<_>>()
+    );
     for (i, t) in &expected {
-        let (location, id) = live.get(&trunk_name(*i)).cloned().expect("expected trunk is live");
+        let (location, id) = live
+            .get(&trunk_name(*i))
+            .cloned()
+            .expect("expected trunk is live");
         prop_assert_eq!(&location, LOCATIONS[t.location]);
         let detail = served.get(&format!("/telephony/config/premisePstn/trunks/{id}"));
-        prop_assert_eq!(detail["maxConcurrentCalls"].as_u64(), Some(u64::from(t.max_calls)));
+        prop_assert_eq!(
+            detail["maxConcurrentCalls"].as_u64(),
+            Some(u64::from(t.max_calls))
+        );
     }
     Ok(served.stats())
 }
@@ -150,17 +205,36 @@ fn check(
 #[test]
 fn converges_when_a_quarter_of_requests_fail_or_half_apply() {
     let everything: BTreeMap<usize, TrunkState> = (0..UNIVERSE)
-        .map(|i| (i, TrunkState { location: i % 3, max_calls: 20 }))
+        .map(|i| {
+            (
+                i,
+                TrunkState {
+                    location: i % 3,
+                    max_calls: 20,
+                },
+            )
+        })
         .collect();
     let stale: BTreeMap<usize, TrunkState> = (0..UNIVERSE / 2)
-        .map(|i| (i, TrunkState { location: i % 3, max_calls: 10 }))
+        .map(|i| {
+            (
+                i,
+                TrunkState {
+                    location: i % 3,
+                    max_calls: 10,
+                },
+            )
+        })
         .collect();
     let stats = check(everything, stale, 42, "0.1").expect("converges");
     let faults = ["injectedErrors", "appliedButFailed", "dropped"]
         .iter()
         .map(|k| stats[k].as_u64().unwrap_or(0))
         .sum::<u64>();
-    assert!(faults >= 3, "the sandbox injected too few faults to prove anything: {stats}");
+    assert!(
+        faults >= 3,
+        "the sandbox injected too few faults to prove anything: {stats}"
+    );
 }
 
 proptest! {

@@ -94,7 +94,9 @@ fn apply_journals_every_step_without_secrets() {
     let create = lines
         .iter()
         .find(|l| {
-            l["step"] == "trunk_create" && l["object"] == "Trunk/madrid-sbc-1" && l["outcome"] == "ok"
+            l["step"] == "trunk_create"
+                && l["object"] == "Trunk/madrid-sbc-1"
+                && l["outcome"] == "ok"
         })
         .expect("trunk create");
     assert_eq!(create["requests"][0]["method"], "POST");

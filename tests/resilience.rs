@@ -16,7 +16,10 @@ fn retry_after_pauses_every_request_and_the_result_is_still_right() {
     let ws = Workspace::new();
     // 5 requests at once, then one every 2 s: the sandbox answers 429 with Retry-After: 2.
     let served = Served::start(&ws.file("served"), &["--rate-limit", "0.5", "--burst", "5"]);
-    ws.write("switchboard.yaml", &target_config(&served.url, "{maxAttempts: 8}"));
+    ws.write(
+        "switchboard.yaml",
+        &target_config(&served.url, "{maxAttempts: 8}"),
+    );
     let started = Instant::now();
     let out = ws
         .cmd()
@@ -38,7 +41,10 @@ fn retry_after_pauses_every_request_and_the_result_is_still_right() {
     // Each 429 stops every request until Retry-After: only requests already in flight can be
     // turned away together, never a storm of retries.
     let requests = stats["requests"].as_u64().expect("requests");
-    assert!(throttled <= 8, "{throttled} throttled answers for {requests} requests");
+    assert!(
+        throttled <= 8,
+        "{throttled} throttled answers for {requests} requests"
+    );
 }
 
 #[test]
@@ -46,7 +52,14 @@ fn secrets_appear_nowhere_even_when_requests_fail() {
     let ws = Workspace::new();
     let served = Served::start(
         &ws.file("served"),
-        &["--error-rate", "0.2", "--applied-but-fail-rate", "0.3", "--seed", "11"],
+        &[
+            "--error-rate",
+            "0.2",
+            "--applied-but-fail-rate",
+            "0.3",
+            "--seed",
+            "11",
+        ],
     );
     ws.write("switchboard.yaml", &target_config(&served.url, FAST));
     let token = "tok-KNOWN-4711-DO-NOT-LEAK";
@@ -56,7 +69,14 @@ fn secrets_appear_nowhere_even_when_requests_fail() {
         vec!["plan", "manifests", "--out", "state/plan.json"],
         vec!["apply", "manifests", "--yes", "--token", token],
         vec!["drift", "manifests", "--token", token],
-        vec!["inventory", "pull", "--out", "state/inventory.json", "--token", token],
+        vec![
+            "inventory",
+            "pull",
+            "--out",
+            "state/inventory.json",
+            "--token",
+            token,
+        ],
     ] {
         let out = ws
             .cmd()
@@ -67,13 +87,22 @@ fn secrets_appear_nowhere_even_when_requests_fail() {
             .env("SWITCHBOARD_LOG", "trace")
             .output()
             .expect("runs");
-        texts.push((format!("{args:?} stdout"), String::from_utf8_lossy(&out.stdout).into_owned()));
-        texts.push((format!("{args:?} stderr"), String::from_utf8_lossy(&out.stderr).into_owned()));
+        texts.push((
+            format!("{args:?} stdout"),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        ));
+        texts.push((
+            format!("{args:?} stderr"),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        ));
     }
     let mut files = 0;
     for path in walk(&ws.file("state")) {
         files += 1;
-        texts.push((path.display().to_string(), std::fs::read_to_string(&path).unwrap_or_default()));
+        texts.push((
+            path.display().to_string(),
+            std::fs::read_to_string(&path).unwrap_or_default(),
+        ));
     }
     assert!(files >= 4, "expected a journal, summary, plan and snapshot");
     for (place, text) in &texts {
@@ -87,7 +116,10 @@ fn killing_apply_at_any_moment_then_rerunning_converges_without_duplicates() {
     let ws = Workspace::new();
     std::fs::remove_dir_all(ws.file("manifests")).expect("clear quickstart");
     write_many_objects(&ws);
-    let served = Served::start(&ws.file("served"), &["--latency-ms", "15", "--jitter-ms", "10"]);
+    let served = Served::start(
+        &ws.file("served"),
+        &["--latency-ms", "15", "--jitter-ms", "10"],
+    );
     ws.write("switchboard.yaml", &target_config(&served.url, FAST));
     let seed = std::env::var("CRASH_SEED")
         .ok()
@@ -111,23 +143,53 @@ fn killing_apply_at_any_moment_then_rerunning_converges_without_duplicates() {
         let status = child.wait().expect("waited");
         eprintln!("trial {trial}: killed ({status})");
     }
-    let out = ws.cmd().args(["apply", "manifests", "--yes"]).env("WEBEX_ACCESS_TOKEN", "token").output().expect("runs");
-    assert!(out.status.success(), "seed {seed}: {}", String::from_utf8_lossy(&out.stderr));
+    let out = ws
+        .cmd()
+        .args(["apply", "manifests", "--yes"])
+        .env("WEBEX_ACCESS_TOKEN", "token")
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "seed {seed}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let out = ws
         .cmd()
         .args(["plan", "manifests", "--detailed-exitcode"])
         .env("WEBEX_ACCESS_TOKEN", "token")
         .output()
         .expect("runs");
-    assert_eq!(out.status.code(), Some(0), "seed {seed}: {}", String::from_utf8_lossy(&out.stdout));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "seed {seed}: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
 
     // Exactly the desired set: every name once.
-    let trunks = names(&served.get("/telephony/config/premisePstn/trunks?max=1000"), "trunks");
-    assert_eq!(trunks.len(), LOCATIONS.len() * TRUNKS_PER_LOCATION, "seed {seed}: {trunks:?}");
-    assert!(trunks.values().all(|&n| n == 1), "seed {seed}: duplicates {trunks:?}");
-    let groups = names(&served.get("/telephony/config/premisePstn/routeGroups?max=1000"), "routeGroups");
+    let trunks = names(
+        &served.get("/telephony/config/premisePstn/trunks?max=1000"),
+        "trunks",
+    );
+    assert_eq!(
+        trunks.len(),
+        LOCATIONS.len() * TRUNKS_PER_LOCATION,
+        "seed {seed}: {trunks:?}"
+    );
+    assert!(
+        trunks.values().all(|&n| n == 1),
+        "seed {seed}: duplicates {trunks:?}"
+    );
+    let groups = names(
+        &served.get("/telephony/config/premisePstn/routeGroups?max=1000"),
+        "routeGroups",
+    );
     assert_eq!(groups.len(), LOCATIONS.len(), "seed {seed}: {groups:?}");
-    assert!(groups.values().all(|&n| n == 1), "seed {seed}: duplicates {groups:?}");
+    assert!(
+        groups.values().all(|&n| n == 1),
+        "seed {seed}: duplicates {groups:?}"
+    );
 }
 
 const LOCATIONS: [&str; 3] = ["Austin HQ", "London Office", "Madrid Branch"];
@@ -143,7 +205,10 @@ fn write_many_objects(ws: &Workspace) {
                 "apiVersion: switchboard/v1\nkind: Trunk\nmetadata:\n  name: trunk-{l}-{t}\nspec:\n  name: Crash Trunk {l}-{t}\n  locationRef: {location}\n  password: ${{env:CRASH_PW:-Crash-Pw-0001}}\n  trunkType: REGISTERING\n  maxConcurrentCalls: {}\n",
                 10 + t
             ));
-            gateways.push_str(&format!("    - trunkRef: trunk-{l}-{t}\n      priority: {}\n", t + 1));
+            gateways.push_str(&format!(
+                "    - trunkRef: trunk-{l}-{t}\n      priority: {}\n",
+                t + 1
+            ));
         }
         docs.push(format!(
             "apiVersion: switchboard/v1\nkind: RouteGroup\nmetadata:\n  name: rg-{l}\nspec:\n  name: Crash RG {l}\n  localGateways:\n{gateways}"
@@ -169,7 +234,9 @@ fn names(list: &serde_json::Value, wrapper: &str) -> BTreeMap<String, usize> {
 
 fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     let mut out = Vec::new();
-    let Ok(entries) = std::fs::read_dir(dir) else { return out };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return out;
+    };
     for e in entries.flatten() {
         let p = e.path();
         if p.is_dir() {

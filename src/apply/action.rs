@@ -49,7 +49,12 @@ struct Runner<'a, 'b> {
     requests: usize,
 }
 
-pub async fn run(ctx: &ActionContext<'_>, action: &Action, spec: &Value, start: Start) -> ActionRun {
+pub async fn run(
+    ctx: &ActionContext<'_>,
+    action: &Action,
+    spec: &Value,
+    start: Start,
+) -> ActionRun {
     let Some(info) = crate::providers::kind_info(&action.kind) else {
         return ActionRun {
             outcome: Outcome::Failed,
@@ -108,13 +113,18 @@ impl Runner<'_, '_> {
                     self.remember(&id);
                     let changes = diff::all_fields(&self.info.diff_rules, &self.request.spec);
                     let mut record = self.step_record(step, "ok", Some(id), exchanges, None);
-                    record.changes = crate::plan::build::redact_changes(changes, &self.action.sensitive);
+                    record.changes =
+                        crate::plan::build::redact_changes(changes, &self.action.sensitive);
                     self.write(record);
                     return Ok(Outcome::Created);
                 }
                 Err(e) if e.outcome_unknown() || e.is_duplicate() => {
                     let error = self.scrub(&e);
-                    let outcome = if e.is_duplicate() { "duplicate" } else { "unknown" };
+                    let outcome = if e.is_duplicate() {
+                        "duplicate"
+                    } else {
+                        "unknown"
+                    };
                     self.record(step, outcome, None, exchanges, Some(error.clone()));
                     if let Some(live) = self.lookup().await? {
                         return self.reconcile(live).await;
@@ -138,7 +148,13 @@ impl Runner<'_, '_> {
         self.remember(&live.id);
         let changes = diff::diff(&self.info.diff_rules, &self.request.spec, &live.state);
         if changes.is_empty() {
-            self.record(self.info.steps.lookup, "adopted", Some(live.id.clone()), Vec::new(), None);
+            self.record(
+                self.info.steps.lookup,
+                "adopted",
+                Some(live.id.clone()),
+                Vec::new(),
+                None,
+            );
             return Ok(if self.info.singleton || self.action.live_id.is_some() {
                 Outcome::Unchanged
             } else {
@@ -151,14 +167,22 @@ impl Runner<'_, '_> {
             http_log::recorded(self.ctx.provider.update(&self.request, &live, &ids)).await;
         match result {
             Ok(()) => {
-                let mut record = self.step_record(step, "ok", Some(live.id.clone()), exchanges, None);
-                record.changes = crate::plan::build::redact_changes(changes, &self.action.sensitive);
+                let mut record =
+                    self.step_record(step, "ok", Some(live.id.clone()), exchanges, None);
+                record.changes =
+                    crate::plan::build::redact_changes(changes, &self.action.sensitive);
                 self.write(record);
                 Ok(Outcome::Updated)
             }
             Err(e) => {
                 let error = self.scrub(&e);
-                self.record(step, "failed", Some(live.id.clone()), exchanges, Some(error.clone()));
+                self.record(
+                    step,
+                    "failed",
+                    Some(live.id.clone()),
+                    exchanges,
+                    Some(error.clone()),
+                );
                 Err(error)
             }
         }
@@ -176,7 +200,13 @@ impl Runner<'_, '_> {
         match found {
             Ok(found) => {
                 let id = found.as_ref().map(|f| f.id.clone());
-                self.record(step, if id.is_some() { "found" } else { "absent" }, id, exchanges, None);
+                self.record(
+                    step,
+                    if id.is_some() { "found" } else { "absent" },
+                    id,
+                    exchanges,
+                    None,
+                );
                 Ok(found)
             }
             Err(e) => {

@@ -106,8 +106,13 @@ pub fn unfinished_creates(state_dir: &Path) -> HashSet<TargetKey> {
     };
     let mut last: HashMap<(String, String), (bool, String)> = HashMap::new();
     // A crash can cut the last line short; it is skipped like any unreadable line.
-    for record in text.lines().filter_map(|l| serde_json::from_str::<StepRecord>(l).ok()) {
-        let entry = last.entry((record.object.clone(), record.key.clone())).or_default();
+    for record in text
+        .lines()
+        .filter_map(|l| serde_json::from_str::<StepRecord>(l).ok())
+    {
+        let entry = last
+            .entry((record.object.clone(), record.key.clone()))
+            .or_default();
         entry.0 |= record.outcome == "intent";
         entry.1 = record.outcome;
     }
@@ -132,7 +137,10 @@ fn latest_run(state_dir: &Path) -> Option<PathBuf> {
 }
 
 fn run_order(path: &Path) -> (String, u32) {
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default();
     match name.split_once('-') {
         Some((stamp, n)) => (stamp.to_string(), n.parse().unwrap_or(0)),
         None => (name.to_string(), 1),

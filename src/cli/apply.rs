@@ -5,9 +5,10 @@
 use super::pipeline::{env_lookup, load_and_resolve, make_plan, observe, observe_request};
 use super::target::{TargetArgs, connect};
 use super::{Context, EXIT_ERROR, EXIT_OK, print};
-use crate::apply::{self, ExecuteOptions, dead_letter, journal::{self, Journal}};
-use std::sync::Arc;
-use std::time::Duration;
+use crate::apply::{
+    self, ExecuteOptions, dead_letter,
+    journal::{self, Journal},
+};
 use crate::manifest::interpolate::interpolate;
 use crate::model::TargetKey;
 use crate::plan::render::{Format, NO_CHANGES, render};
@@ -17,6 +18,8 @@ use serde_json::Value;
 use std::collections::HashSet;
 use std::io::IsTerminal;
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {

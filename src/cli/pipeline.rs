@@ -46,7 +46,11 @@ pub async fn observe(connected: &Connected, request: &ObserveRequest) -> anyhow:
             )
         });
     let stats = connected.gate.stats();
-    tracing::info!(requests = stats.requests, retries = stats.retries, "inventory read");
+    tracing::info!(
+        requests = stats.requests,
+        retries = stats.retries,
+        "inventory read"
+    );
     // Quiet when the target behaved; say what it cost when it did not.
     if stats.retries > 0 || stats.throttled > 0 {
         eprintln!("Inventory read. {}", super::wire_cost(&stats));

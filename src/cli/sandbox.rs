@@ -1,9 +1,14 @@
-//! `switchboard sandbox …`: run the embedded Webex-compatible sandbox on a port, send it a raw
-//! request (to change things out of band, e.g. to create drift), or reset its org.
+//! `switchboard sandbox …`: run the embedded Webex-compatible sandbox on a port (optionally with
+//! injected faults), send it a raw request (to change things out of band, e.g. to create drift),
+//! seed a large org, or reset its org.
 
 use super::Context;
 use super::target::start_sandbox;
-use std::path::PathBuf;
+use anyhow::Context as _;
+use std::path::{Path, PathBuf};
+use switchboard_sandbox::FaultConfig;
+
+mod seed;
 
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
@@ -15,7 +20,11 @@ pub enum Command {
         /// Where its org is kept (default: <state-dir>/sandbox).
         #[arg(long)]
         sandbox_dir: Option<PathBuf>,
+        #[command(flatten)]
+        faults: FaultArgs,
     },
+    /// Write a large generated org (`Site 0001`…) and, with --manifests, matching manifests.
+    Seed(seed::Args),
     /// Send one raw HTTP request to the sandbox's org, e.g. `request PUT /locations/ID --body '{…}'`.
     Request {
         method: String,
@@ -33,20 +42,140 @@ pub enum Command {
     },
 }
 
+/// Fault injection for `serve`: a file, then individual overrides.
+#[derive(Debug, clap::Args)]
+pub struct FaultArgs {
+    /// YAML or JSON fault configuration (camelCase keys: seed, rateLimit, burst, latencyMs,
+    /// jitterMs, errorRate, dropRate, slowRate, slowMs, appliedButFailRate).
+    #[arg(long, value_name = "FILE")]
+    faults: Option<PathBuf>,
+    /// Seed of the fault dice (same seed, same fault sequence).
+    #[arg(long, value_name = "N")]
+    seed: Option<u64>,
+    /// Requests per second over all /v1 requests; beyond it, 429 with Retry-After.
+    #[arg(long, value_name = "RPS")]
+    rate_limit: Option<f64>,
+    /// Token-bucket size (default: ceil(rate limit)).
+    #[arg(long, value_name = "N")]
+    burst: Option<u32>,
+    /// Delay added to every /v1 request.
+    #[arg(long, value_name = "MS")]
+    latency_ms: Option<u64>,
+    /// Extra uniform random delay in [0, MS].
+    #[arg(long, value_name = "MS")]
+    jitter_ms: Option<u64>,
+    /// Probability of a 500/502/503 before the request is processed.
+    #[arg(long, value_name = "P")]
+    error_rate: Option<f64>,
+    /// Probability that the connection is closed without a response.
+    #[arg(long, value_name = "P")]
+    drop_rate: Option<f64>,
+    /// Probability that a response is delayed by --slow-ms (the request is still applied).
+    #[arg(long, value_name = "P")]
+    slow_rate: Option<f64>,
+    /// Delay of a slow response.
+    #[arg(long, value_name = "MS")]
+    slow_ms: Option<u64>,
+    /// Probability that a POST is applied but answers 500/502/503.
+    #[arg(long, value_name = "P")]
+    applied_but_fail_rate: Option<f64>,
+}
+
+impl FaultArgs {
+    /// The file (if any) with the flags on top, validated.
+    fn resolve(self) -> anyhow::Result<FaultConfig> {
+        let mut config = match &self.faults {
+            Some(file) => read_fault_file(file)?,
+            None => FaultConfig::default(),
+        };
+        fn set<T>(slot: &mut T, value: Option<T>) {
+            if let Some(v) = value {
+                *slot = v;
+            }
+        }
+        set(&mut config.seed, self.seed);
+        if self.rate_limit.is_some() {
+            config.rate_limit = self.rate_limit;
+        }
+        if self.burst.is_some() {
+            config.burst = self.burst;
+        }
+        set(&mut config.latency_ms, self.latency_ms);
+        set(&mut config.jitter_ms, self.jitter_ms);
+        set(&mut config.error_rate, self.error_rate);
+        set(&mut config.drop_rate, self.drop_rate);
+        set(&mut config.slow_rate, self.slow_rate);
+        set(&mut config.slow_ms, self.slow_ms);
+        set(
+            &mut config.applied_but_fail_rate,
+            self.applied_but_fail_rate,
+        );
+        config.validate().map_err(|e| {
+            anyhow::anyhow!(
+                "invalid fault configuration: {e} (check --faults FILE and the --*-rate flags)"
+            )
+        })?;
+        Ok(config)
+    }
+}
+
+fn read_fault_file(file: &Path) -> anyhow::Result<FaultConfig> {
+    let text = std::fs::read_to_string(file)
+        .with_context(|| format!("reading fault configuration {}", file.display()))?;
+    // JSON is read as YAML too (flow style), so one parser serves both.
+    serde_saphyr::from_str(&text)
+        .map_err(|e| anyhow::anyhow!("{}: not a valid fault configuration: {e}", file.display()))
+}
+
+/// Start the sandbox on loopback with the given faults (`target::start_sandbox` = no faults).
+pub async fn start_sandbox_with(
+    state_dir: Option<PathBuf>,
+    port: u16,
+    faults: FaultConfig,
+) -> anyhow::Result<switchboard_sandbox::RunningSandbox> {
+    switchboard_sandbox::start(switchboard_sandbox::SandboxOptions {
+        state_dir,
+        bind: ([127, 0, 0, 1], port).into(),
+        faults,
+    })
+    .await
+}
+
 pub async fn run(ctx: &Context, command: Command) -> anyhow::Result<i32> {
     let default_dir = || ctx.state_dir.join("sandbox");
     match command {
-        Command::Serve { port, sandbox_dir } => {
+        Command::Serve {
+            port,
+            sandbox_dir,
+            faults,
+        } => {
+            let faults = faults.resolve()?;
+            let active = faults.is_active();
             let sandbox =
-                start_sandbox(Some(sandbox_dir.unwrap_or_else(default_dir)), port).await?;
-            println!("Sandbox listening on {}", sandbox.base_url());
-            println!(
-                "Any bearer token is accepted, e.g. WEBEX_ACCESS_TOKEN=sandbox. Ctrl-C stops it."
+                start_sandbox_with(Some(sandbox_dir.unwrap_or_else(default_dir)), port, faults)
+                    .await?;
+            let mut banner = format!(
+                "Sandbox listening on {}\nAny bearer token is accepted, e.g. WEBEX_ACCESS_TOKEN=sandbox. Ctrl-C stops it.\n",
+                sandbox.base_url()
             );
-            tokio::signal::ctrl_c().await?;
+            if active {
+                banner.push_str(&format!(
+                    "Fault injection is on; counters at {}\n",
+                    sandbox.base_url().replace("/v1", "/_sandbox/stats")
+                ));
+            }
+            // Whoever started us may stop reading stdout; the server must keep serving then.
+            {
+                use std::io::Write;
+                let mut out = std::io::stdout();
+                let _ = out.write_all(banner.as_bytes());
+                let _ = out.flush();
+            }
+            wait_for_stop().await?;
             sandbox.shutdown().await?;
             Ok(super::EXIT_OK)
         }
+        Command::Seed(args) => seed::run(args, default_dir()),
         Command::Request {
             method,
             path,
@@ -75,6 +204,24 @@ pub async fn run(ctx: &Context, command: Command) -> anyhow::Result<i32> {
             );
             Ok(super::EXIT_OK)
         }
+    }
+}
+
+/// Ctrl-C, or SIGTERM from a supervisor: either way the org is flushed before exiting.
+async fn wait_for_stop() -> anyhow::Result<()> {
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+        tokio::select! {
+            r = tokio::signal::ctrl_c() => r?,
+            _ = term.recv() => {}
+        }
+        Ok(())
+    }
+    #[cfg(not(unix))]
+    {
+        tokio::signal::ctrl_c().await?;
+        Ok(())
     }
 }
 

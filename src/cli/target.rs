@@ -7,9 +7,9 @@ use crate::providers::webex::{
     WebexProvider,
     client::{DEFAULT_BASE_URL, WebexClient},
 };
+use crate::transport::{Gate, Limits};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use crate::transport::{Gate, Limits};
 
 /// Flags shared by every command that talks to a target.
 #[derive(Debug, Clone, clap::Args)]

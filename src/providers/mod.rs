@@ -171,7 +171,13 @@ impl ProviderError {
     }
 
     pub fn is_duplicate(&self) -> bool {
-        matches!(self, ProviderError::Api { duplicate: true, .. })
+        matches!(
+            self,
+            ProviderError::Api {
+                duplicate: true,
+                ..
+            }
+        )
     }
 }
 

@@ -95,7 +95,9 @@ impl Limiter {
     pub fn on_overload(&self) {
         let mut s = self.state.lock().unwrap_or_else(|p| p.into_inner());
         let now = Instant::now();
-        if s.last_cut.is_some_and(|t| now.duration_since(t) < COOL_DOWN) {
+        if s.last_cut
+            .is_some_and(|t| now.duration_since(t) < COOL_DOWN)
+        {
             return;
         }
         s.last_cut = Some(now);
@@ -146,8 +148,7 @@ mod tests {
         // Only two may be in flight now.
         let a = limiter.acquire().await;
         let b = limiter.acquire().await;
-        let third =
-            tokio::time::timeout(Duration::from_millis(50), limiter.acquire()).await;
+        let third = tokio::time::timeout(Duration::from_millis(50), limiter.acquire()).await;
         assert!(third.is_err(), "a third slot must wait");
         drop((a, b));
     }

@@ -235,7 +235,10 @@ mod tests {
             .await;
         assert_eq!(result, Ok(3));
         let stats = gate.stats();
-        assert_eq!((stats.requests, stats.retries, stats.server_errors), (3, 2, 2));
+        assert_eq!(
+            (stats.requests, stats.retries, stats.server_errors),
+            (3, 2, 2)
+        );
     }
 
     #[tokio::test]
@@ -285,7 +288,11 @@ mod tests {
         tokio::time::sleep(Duration::from_millis(10)).await;
         // Another request, sent after the 429 by someone else, waits for the pause too.
         let _b = gate.admit().await;
-        assert!(start.elapsed() >= Duration::from_secs(2), "{:?}", start.elapsed());
+        assert!(
+            start.elapsed() >= Duration::from_secs(2),
+            "{:?}",
+            start.elapsed()
+        );
         throttled.await.expect("task");
         assert!(start.elapsed() >= Duration::from_secs(2));
         let stats = gate.stats();

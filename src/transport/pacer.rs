@@ -64,9 +64,7 @@ impl Pacer {
         if s.paused_until > now {
             return Some(s.paused_until);
         }
-        let Some(interval) = self.interval else {
-            return None;
-        };
+        let interval = self.interval?;
         let next = s.next.max(now);
         let allowed_at = next.checked_sub(self.tolerance).unwrap_or(now);
         if allowed_at > now {

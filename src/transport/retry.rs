@@ -61,19 +61,43 @@ mod tests {
 
     #[test]
     fn a_create_is_not_repeated_when_it_may_have_been_applied() {
-        assert_eq!(classify(Some(503), false, false, None, false), (Failure::Server, false));
-        assert_eq!(classify(None, true, false, None, false), (Failure::Timeout, false));
-        assert_eq!(classify(None, false, false, None, false), (Failure::Connection, false));
+        assert_eq!(
+            classify(Some(503), false, false, None, false),
+            (Failure::Server, false)
+        );
+        assert_eq!(
+            classify(None, true, false, None, false),
+            (Failure::Timeout, false)
+        );
+        assert_eq!(
+            classify(None, false, false, None, false),
+            (Failure::Connection, false)
+        );
         // …but it is when the target cannot have acted on it.
-        assert_eq!(classify(Some(429), false, false, None, false), (Failure::Throttled, true));
-        assert_eq!(classify(None, false, true, None, false), (Failure::Connection, true));
+        assert_eq!(
+            classify(Some(429), false, false, None, false),
+            (Failure::Throttled, true)
+        );
+        assert_eq!(
+            classify(None, false, true, None, false),
+            (Failure::Connection, true)
+        );
     }
 
     #[test]
     fn reads_go_again_on_server_errors_but_not_on_client_errors() {
-        assert_eq!(classify(Some(502), false, false, None, true), (Failure::Server, true));
-        assert_eq!(classify(Some(404), false, false, None, true), (Failure::Client, false));
-        assert_eq!(classify(Some(423), false, false, None, true), (Failure::Client, false));
+        assert_eq!(
+            classify(Some(502), false, false, None, true),
+            (Failure::Server, true)
+        );
+        assert_eq!(
+            classify(Some(404), false, false, None, true),
+            (Failure::Client, false)
+        );
+        assert_eq!(
+            classify(Some(423), false, false, None, true),
+            (Failure::Client, false)
+        );
         assert_eq!(
             classify(Some(423), false, false, Some(Duration::from_secs(1)), true),
             (Failure::Throttled, true)
@@ -83,8 +107,14 @@ mod tests {
     #[test]
     fn retry_after_is_seconds() {
         assert_eq!(parse_retry_after(Some("2")), Some(Duration::from_secs(2)));
-        assert_eq!(parse_retry_after(Some(" 0.5 ")), Some(Duration::from_millis(500)));
-        assert_eq!(parse_retry_after(Some("Wed, 21 Oct 2015 07:28:00 GMT")), None);
+        assert_eq!(
+            parse_retry_after(Some(" 0.5 ")),
+            Some(Duration::from_millis(500))
+        );
+        assert_eq!(
+            parse_retry_after(Some("Wed, 21 Oct 2015 07:28:00 GMT")),
+            None
+        );
         assert_eq!(parse_retry_after(None), None);
     }
 }

@@ -19,6 +19,7 @@ async fn main() -> anyhow::Result<()> {
     let sandbox = start(SandboxOptions {
         state_dir,
         bind: SocketAddr::from((Ipv4Addr::LOCALHOST, port)),
+        faults: Default::default(),
     })
     .await?;
     let mut stdout = std::io::stdout();

@@ -10,18 +10,29 @@
 //! * duplicate names answer 409 (27601 for locations and premises PSTN objects, 25030 for
 //!   schedules and events); deleting a referenced trunk or route group answers 400/6675;
 //! * trunk `status` is always `offline` (nothing registers), `trunkTypes` values are invented;
-//! * the seeded org has no trunks, route groups, dial plans or schedules.
+//! * the seeded org has no trunks, route groups, dial plans or schedules (`write_seeded_org` writes
+//!   a large generated org for scale runs);
+//! * `SandboxOptions::faults` injects production-like faults on `/v1` (see `faults.rs`), and
+//!   `GET /_sandbox/stats` (no auth) counts the `/v1` requests and the faults met.
 
 mod errors;
 mod extract;
+mod faults;
 mod fields;
 mod http;
 mod ids;
+mod large_org;
 mod model;
 mod pagination;
 mod routes;
 mod seed;
+mod serve;
+mod stats;
 mod store;
+
+pub use faults::FaultConfig;
+pub use large_org::{SeedSpec, write_seeded_org};
+pub use stats::StatsSnapshot;
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::path::PathBuf;
@@ -32,6 +43,8 @@ use anyhow::Context as _;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+use crate::faults::{FaultLayer, Faults};
+use crate::stats::Stats;
 use crate::store::Store;
 
 /// How long `shutdown` waits for in-flight requests before dropping them.
@@ -43,6 +56,8 @@ pub struct SandboxOptions {
     pub state_dir: Option<PathBuf>,
     /// Usually `127.0.0.1:0` (ephemeral port).
     pub bind: SocketAddr,
+    /// Injected faults on `/v1` (default: none). See [`FaultConfig`].
+    pub faults: FaultConfig,
 }
 
 /// A started sandbox. Call [`RunningSandbox::shutdown`] to stop it and be sure the state is on disk;
@@ -51,6 +66,7 @@ pub struct SandboxOptions {
 pub struct RunningSandbox {
     addr: SocketAddr,
     store: Arc<Store>,
+    stats: Arc<Stats>,
     stop: watch::Sender<bool>,
     server: JoinHandle<std::io::Result<()>>,
     flusher: JoinHandle<()>,
@@ -70,6 +86,11 @@ impl RunningSandbox {
 
     pub fn addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// The `/v1` request counters (also served at `GET /_sandbox/stats`).
+    pub fn stats(&self) -> StatsSnapshot {
+        self.stats.snapshot()
     }
 
     /// Graceful stop, then a final flush of the state to disk.
@@ -94,6 +115,10 @@ impl RunningSandbox {
 }
 
 pub async fn start(options: SandboxOptions) -> anyhow::Result<RunningSandbox> {
+    options
+        .faults
+        .validate()
+        .map_err(|e| anyhow::anyhow!("invalid fault configuration: {e}"))?;
     let store = Arc::new(Store::open(options.state_dir.as_deref())?);
     let listener = tokio::net::TcpListener::bind(options.bind)
         .await
@@ -101,21 +126,22 @@ pub async fn start(options: SandboxOptions) -> anyhow::Result<RunningSandbox> {
     let addr = listener.local_addr()?;
     let (stop, stop_rx) = watch::channel(false);
 
-    let app = routes::router(store.clone());
-    let mut server_stop = stop_rx.clone();
-    let server = tokio::spawn(async move {
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async move {
-                // Also stops when the RunningSandbox is dropped (sender gone).
-                let _ = server_stop.wait_for(|s| *s).await;
-            })
-            .await
-    });
+    let stats = Arc::new(Stats::default());
+    let fault_layer = FaultLayer {
+        faults: options
+            .faults
+            .is_active()
+            .then(|| Arc::new(Faults::new(options.faults.clone()))),
+        stats: stats.clone(),
+    };
+    let app = routes::router(store.clone(), fault_layer).merge(stats::routes(stats.clone()));
+    let server = tokio::spawn(serve::serve(listener, app, stop_rx.clone()));
     let flusher = tokio::spawn(store.clone().run_flusher(stop_rx));
     tracing::debug!(%addr, "sandbox listening");
     Ok(RunningSandbox {
         addr,
         store,
+        stats,
         stop,
         server,
         flusher,

@@ -2,6 +2,8 @@
 //! These types belong to the sandbox (not to the CLI), so a client's field-name mistakes cannot be
 //! mirrored here; the wire shapes are produced explicitly by the route modules.
 
+use std::collections::{HashMap, HashSet};
+
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -106,7 +108,7 @@ pub struct InternalDialing {
 }
 
 /// A premises route choice: a trunk or a route group.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum RouteKind {
     RouteGroup,
@@ -409,6 +411,43 @@ impl Org {
             }
         }
         users
+    }
+
+    /// Ids of every trunk and route group something references (what `route_users` would find),
+    /// built once per list request instead of once per listed item.
+    pub fn routes_in_use(&self) -> HashSet<&str> {
+        let mut used = HashSet::new();
+        for rg in &self.route_groups {
+            used.extend(rg.local_gateways.iter().map(|g| g.trunk_id.as_str()));
+        }
+        used.extend(self.dial_plans.iter().map(|d| d.route.id.as_str()));
+        for loc in &self.locations {
+            let c = &loc.calling;
+            used.extend(
+                c.internal_dialing
+                    .unknown_extension_route_identity
+                    .iter()
+                    .map(|r| r.id.as_str()),
+            );
+            used.extend(c.connection.iter().map(|r| r.id.as_str()));
+        }
+        used
+    }
+
+    /// Locations by id, for list endpoints that show each item's location.
+    pub fn locations_by_id(&self) -> HashMap<&str, &Location> {
+        self.locations.iter().map(|l| (l.id.as_str(), l)).collect()
+    }
+
+    /// Calling users by the E.164 numbers they own (see `number_owner`).
+    pub fn number_owners(&self) -> HashMap<&str, &Person> {
+        let mut owners = HashMap::new();
+        for p in self.people.iter().filter(|p| p.location_id.is_some()) {
+            for n in p.work_numbers() {
+                owners.entry(n).or_insert(p);
+            }
+        }
+        owners
     }
 
     /// Locations whose calling configuration points at this route choice.

@@ -21,13 +21,24 @@ pub struct Page {
 }
 
 pub fn paginate(all: Vec<Value>, params: &Params, default_max: usize) -> ApiResult<Page> {
+    paginate_map(all, params, default_max, |v| v)
+}
+
+/// Page first, then render only the page's items (large orgs: the JSON of the other items is
+/// never built).
+pub fn paginate_map<T>(
+    all: Vec<T>,
+    params: &Params,
+    default_max: usize,
+    render: impl FnMut(T) -> Value,
+) -> ApiResult<Page> {
     let max = params.get_usize("max")?.unwrap_or(default_max);
     if max == 0 {
         return Err(ApiError::invalid("query parameter max must be at least 1"));
     }
     let start = params.get_usize("start")?.unwrap_or(0);
     let total = all.len();
-    let items: Vec<Value> = all.into_iter().skip(start).take(max).collect();
+    let items: Vec<Value> = all.into_iter().skip(start).take(max).map(render).collect();
     let end = start.saturating_add(items.len());
     let next = (end < total).then(|| params.link_with(max, end));
     Ok(Page { items, next })

@@ -1,11 +1,13 @@
 //! Shared org state and its persistence to `<state_dir>/org.json`.
-//! Mutations mark the store dirty; a background task writes a snapshot at most every
-//! `FLUSH_DELAY`, always via a temp file + rename so a reader never sees a half-written file.
+//! Mutations mark the store dirty; a background task writes a snapshot after a short delay, always
+//! via a temp file + rename so a reader never sees a half-written file. The delay grows with the
+//! cost of a write (a large org flushes at most every ~2 s), so flushing never dominates the CPU
+//! or the store lock; shutdown always flushes.
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
 use tokio::sync::{Notify, watch};
@@ -14,7 +16,13 @@ use crate::errors::ApiResult;
 use crate::model::{Org, SCHEMA_VERSION};
 
 pub const STATE_FILE: &str = "org.json";
+/// Shortest wait between a change and its write (coalesces bursts).
 const FLUSH_DELAY: Duration = Duration::from_millis(200);
+/// Longest wait, for a large org.
+const MAX_FLUSH_DELAY: Duration = Duration::from_secs(2);
+/// The wait is this many times the duration of the last write: the flusher's share of the time
+/// stays around 1/FLUSH_COST_FACTOR.
+const FLUSH_COST_FACTOR: u32 = 20;
 
 pub struct Store {
     org: Mutex<Org>,
@@ -25,6 +33,8 @@ pub struct Store {
 struct Persist {
     file: PathBuf,
     dirty: AtomicBool,
+    /// Microseconds the last write took (serialization under the lock + file write).
+    last_cost_us: AtomicU64,
     wake: Notify,
     /// Serializes file writes between the background task and the final flush.
     write_lock: Mutex<()>,
@@ -47,6 +57,7 @@ impl Store {
         let persist = Persist {
             file,
             dirty: AtomicBool::new(false),
+            last_cost_us: AtomicU64::new(0),
             wake: Notify::new(),
             write_lock: Mutex::new(()),
         };
@@ -102,7 +113,7 @@ impl Store {
         }
     }
 
-    /// Write the snapshot if anything changed since the last write. Blocking (small file).
+    /// Write the snapshot if anything changed since the last write. Blocking.
     pub fn flush(&self) -> anyhow::Result<()> {
         let Some(p) = &self.persist else {
             return Ok(());
@@ -111,29 +122,33 @@ impl Store {
         if !p.dirty.swap(false, Ordering::SeqCst) {
             return Ok(());
         }
-        let bytes = match serde_json::to_vec_pretty(&*self.lock()) {
+        let started = Instant::now();
+        let bytes = match serialize(&self.lock()) {
             Ok(b) => b,
             Err(e) => {
                 p.dirty.store(true, Ordering::SeqCst);
-                return Err(e.into());
+                return Err(e);
             }
         };
-        let tmp = p
-            .file
-            .with_extension(format!("json.tmp-{}", std::process::id()));
-        // No fsync: the sandbox trades power-loss durability for fast short-lived CLI runs; the
-        // rename still guarantees readers see either the old or the new complete file.
-        let result = std::fs::write(&tmp, &bytes)
-            .and_then(|()| std::fs::rename(&tmp, &p.file))
-            .with_context(|| format!("writing {}", p.file.display()));
+        let result = write_atomically(&p.file, &bytes);
         if result.is_err() {
             p.dirty.store(true, Ordering::SeqCst);
-            let _ = std::fs::remove_file(&tmp);
         }
+        let cost = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
+        p.last_cost_us.store(cost, Ordering::Relaxed);
         result
     }
 
-    /// Background flusher: after a change, wait `FLUSH_DELAY` (coalescing bursts), then write.
+    /// How long the flusher waits after a change before writing.
+    fn flush_delay(&self) -> Duration {
+        let cost = self
+            .persist
+            .as_ref()
+            .map_or(0, |p| p.last_cost_us.load(Ordering::Relaxed));
+        (Duration::from_micros(cost) * FLUSH_COST_FACTOR).clamp(FLUSH_DELAY, MAX_FLUSH_DELAY)
+    }
+
+    /// Background flusher: after a change, wait `flush_delay` (coalescing bursts), then write.
     /// On stop it does one last flush so a dropped sandbox still saves its state.
     pub async fn run_flusher(self: std::sync::Arc<Self>, mut stop: watch::Receiver<bool>) {
         let Some(p) = &self.persist else { return };
@@ -143,7 +158,7 @@ impl Store {
                 _ = stop.wait_for(|s| *s) => break,
             }
             tokio::select! {
-                _ = tokio::time::sleep(FLUSH_DELAY) => {}
+                _ = tokio::time::sleep(self.flush_delay()) => {}
                 _ = stop.wait_for(|s| *s) => break,
             }
             self.flush_in_background().await;
@@ -159,6 +174,29 @@ impl Store {
             Err(e) => tracing::warn!(error = %e, "sandbox state flush task failed"),
         }
     }
+}
+
+/// The org as `org.json` bytes (pretty: the file is meant to be readable and diffable).
+fn serialize(org: &Org) -> anyhow::Result<Vec<u8>> {
+    Ok(serde_json::to_vec_pretty(org)?)
+}
+
+/// Write `org` as a state file (what `Store::open` loads), atomically.
+pub fn write_state(file: &Path, org: &Org) -> anyhow::Result<()> {
+    write_atomically(file, &serialize(org)?)
+}
+
+/// Temp file + rename. No fsync: the sandbox trades power-loss durability for fast short-lived CLI
+/// runs; the rename still guarantees readers see either the old or the new complete file.
+fn write_atomically(file: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let tmp = file.with_extension(format!("json.tmp-{}", std::process::id()));
+    let result = std::fs::write(&tmp, bytes)
+        .and_then(|()| std::fs::rename(&tmp, file))
+        .with_context(|| format!("writing {}", file.display()));
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
 }
 
 fn parse_state(bytes: &[u8], file: &Path) -> anyhow::Result<Org> {

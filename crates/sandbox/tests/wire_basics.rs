@@ -203,6 +203,7 @@ async fn corrupt_state_file_is_an_error_not_a_reseed() {
     let result = switchboard_sandbox::start(switchboard_sandbox::SandboxOptions {
         state_dir: Some(dir.path().into()),
         bind,
+        faults: Default::default(),
     })
     .await;
     assert!(result.is_err());

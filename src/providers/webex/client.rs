@@ -4,9 +4,9 @@
 use crate::http_log::{self, HttpExchange};
 use crate::providers::ProviderError;
 use crate::transport::{Failure, Gate, Verdict, classify, parse_retry_after};
-use std::sync::Arc;
 use reqwest::{Method, StatusCode, header::HeaderMap};
 use serde_json::Value;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 pub const DEFAULT_BASE_URL: &str = "https://webexapis.com/v1";
@@ -97,7 +97,9 @@ impl WebexClient {
         if !query.iter().any(|(k, _)| *k == "max") {
             query.push(("max", PAGE_SIZE));
         }
-        let (headers, mut page) = self.send(Method::GET, &self.url(path), &query, None).await?;
+        let (headers, mut page) = self
+            .send(Method::GET, &self.url(path), &query, None)
+            .await?;
         let mut next = next_link(&headers);
         loop {
             match page.get_mut(wrapper).map(Value::take) {
@@ -237,13 +239,8 @@ impl WebexClient {
                 .get(reqwest::header::RETRY_AFTER)
                 .and_then(|v| v.to_str().ok()),
         );
-        let (failure, again) = classify(
-            Some(status.as_u16()),
-            false,
-            false,
-            retry_after,
-            idempotent,
-        );
+        let (failure, again) =
+            classify(Some(status.as_u16()), false, false, retry_after, idempotent);
         let error = ProviderError::Api {
             method: method.to_string(),
             path: display_path,

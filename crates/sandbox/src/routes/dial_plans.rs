@@ -1,6 +1,8 @@
 //! Dial plans: `/telephony/config/premisePstn/dialPlans` (wrapper `dialPlans`) and the
 //! `/telephony/config/routeChoices` helper. Pattern handling lives in `dial_patterns.rs`.
 
+use std::collections::HashMap;
+
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -16,7 +18,7 @@ use crate::fields::Fields;
 use crate::http::{contains_ci, no_content, ok};
 use crate::ids;
 use crate::model::{DialPlan, Org, RouteKind, RouteRef};
-use crate::pagination::{TELEPHONY_DEFAULT_MAX, list_response, paginate};
+use crate::pagination::{TELEPHONY_DEFAULT_MAX, list_response, paginate, paginate_map};
 
 pub const BASE: &str = "/telephony/config/premisePstn/dialPlans";
 
@@ -32,24 +34,42 @@ pub fn routes() -> Router<Shared> {
 }
 
 fn summary_json(org: &Org, dp: &DialPlan) -> Value {
+    summary_with_route_name(dp, &org.route_name(&dp.route).unwrap_or_default())
+}
+
+fn summary_with_route_name(dp: &DialPlan, route_name: &str) -> Value {
     json!({
         "id": dp.id,
         "name": dp.name,
         "routeId": dp.route.id,
-        "routeName": org.route_name(&dp.route).unwrap_or_default(),
+        "routeName": route_name,
         "routeType": dp.route.kind.as_str(),
     })
 }
 
 async fn list(State(store): State<Shared>, params: Params) -> ApiResult<Response> {
-    let items = store.read(|org| {
-        let route_named = |dp: &DialPlan, kind: RouteKind, filter: &str| {
-            dp.route.kind == kind
-                && org
-                    .route_name(&dp.route)
-                    .is_some_and(|n| contains_ci(&n, filter))
+    let page = store.read(|org| {
+        // Route names by id, built once per request (a large org has thousands of each).
+        let route_names: HashMap<(&str, RouteKind), &str> = org
+            .trunks
+            .iter()
+            .map(|t| ((t.id.as_str(), RouteKind::Trunk), t.name.as_str()))
+            .chain(
+                org.route_groups
+                    .iter()
+                    .map(|r| ((r.id.as_str(), RouteKind::RouteGroup), r.name.as_str())),
+            )
+            .collect();
+        let route_name = |dp: &DialPlan| {
+            route_names
+                .get(&(dp.route.id.as_str(), dp.route.kind))
+                .copied()
         };
-        org.dial_plans
+        let route_named = |dp: &DialPlan, kind: RouteKind, filter: &str| {
+            dp.route.kind == kind && route_name(dp).is_some_and(|n| contains_ci(n, filter))
+        };
+        let items = org
+            .dial_plans
             .iter()
             .filter(|d| {
                 params
@@ -66,13 +86,12 @@ async fn list(State(store): State<Shared>, params: Params) -> ApiResult<Response
                     .get("trunkName")
                     .is_none_or(|n| route_named(d, RouteKind::Trunk, n))
             })
-            .map(|d| summary_json(org, d))
-            .collect::<Vec<_>>()
-    });
-    Ok(list_response(
-        "dialPlans",
-        paginate(items, &params, TELEPHONY_DEFAULT_MAX)?,
-    ))
+            .collect::<Vec<_>>();
+        paginate_map(items, &params, TELEPHONY_DEFAULT_MAX, |d| {
+            summary_with_route_name(d, route_name(d).unwrap_or_default())
+        })
+    })?;
+    Ok(list_response("dialPlans", page))
 }
 
 async fn details(State(store): State<Shared>, Path(id): Path<String>) -> ApiResult<Response> {

@@ -16,7 +16,7 @@ use crate::fields::Fields;
 use crate::http::{contains_ci, created, no_content, ok};
 use crate::ids;
 use crate::model::{Address, Location, Org};
-use crate::pagination::{LOCATIONS_DEFAULT_MAX, list_response, paginate};
+use crate::pagination::{LOCATIONS_DEFAULT_MAX, list_response, paginate_map};
 
 /// Calling-enabled locations are limited to 80 characters (reference §2.1).
 const MAX_NAME_LEN: usize = 80;
@@ -61,18 +61,18 @@ pub fn location_json(org: &Org, loc: &Location) -> Value {
 }
 
 async fn list(State(store): State<Shared>, params: Params) -> ApiResult<Response> {
-    let items = store.read(|org| {
-        org.locations
+    let page = store.read(|org| {
+        let items = org
+            .locations
             .iter()
             .filter(|l| params.get("name").is_none_or(|n| contains_ci(&l.name, n)))
             .filter(|l| params.get("id").is_none_or(|id| l.id == id))
-            .map(|l| location_json(org, l))
-            .collect::<Vec<_>>()
-    });
-    Ok(list_response(
-        "items",
-        paginate(items, &params, LOCATIONS_DEFAULT_MAX)?,
-    ))
+            .collect::<Vec<_>>();
+        paginate_map(items, &params, LOCATIONS_DEFAULT_MAX, |l| {
+            location_json(org, l)
+        })
+    })?;
+    Ok(list_response("items", page))
 }
 
 async fn details(State(store): State<Shared>, Path(id): Path<String>) -> ApiResult<Response> {

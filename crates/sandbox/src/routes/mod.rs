@@ -7,6 +7,7 @@ use axum::Router;
 use axum::middleware::{from_fn, from_fn_with_state};
 
 use crate::errors::{ApiError, ApiResult};
+use crate::faults::{FaultLayer, inject};
 use crate::fields::Fields;
 use crate::http;
 use crate::model::{RouteKind, RouteRef};
@@ -28,7 +29,9 @@ mod trunks;
 
 pub type Shared = Arc<Store>;
 
-pub fn router(store: Shared) -> Router {
+/// The `/v1` API. Layers, outermost first: tracking ids and error bodies, fault injection (and the
+/// request counters), auth and `orgId`.
+pub fn router(store: Shared, faults: FaultLayer) -> Router {
     let api = Router::new()
         .merge(locations::routes())
         .merge(calling_locations::routes())
@@ -45,6 +48,7 @@ pub fn router(store: Shared) -> Router {
         .nest("/v1", api)
         .fallback(http::not_found)
         .layer(from_fn_with_state(store.clone(), http::gate))
+        .layer(from_fn_with_state(faults, inject))
         .layer(from_fn(http::tracking))
         .with_state(store)
 }

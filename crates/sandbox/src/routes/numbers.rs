@@ -13,7 +13,7 @@ use crate::errors::{ApiError, ApiResult};
 use crate::extract::Params;
 use crate::http::contains_ci;
 use crate::model::{Location, Org, Person};
-use crate::pagination::{TELEPHONY_DEFAULT_MAX, list_response, paginate};
+use crate::pagination::{TELEPHONY_DEFAULT_MAX, list_response, paginate_map};
 
 pub fn routes() -> Router<Shared> {
     Router::new().route("/telephony/config/numbers", get(list))
@@ -76,9 +76,12 @@ impl Row<'_> {
 }
 
 fn rows(org: &Org) -> Vec<Row<'_>> {
+    // Indexes built once: per-row scans would be numbers x people on a large org.
+    let locations = org.locations_by_id();
+    let owners = org.number_owners();
     let mut rows = Vec::new();
     for n in &org.numbers {
-        let Ok(location) = org.location(&n.location_id) else {
+        let Some(&location) = locations.get(n.location_id.as_str()) else {
             continue;
         };
         rows.push(Row {
@@ -86,7 +89,7 @@ fn rows(org: &Org) -> Vec<Row<'_>> {
             location,
             state: &n.state,
             main: n.main_number,
-            owner: org.number_owner(&n.phone_number),
+            owner: owners.get(n.phone_number.as_str()).copied(),
         });
     }
     for p in &org.people {
@@ -96,7 +99,7 @@ fn rows(org: &Org) -> Vec<Row<'_>> {
         if p.work_numbers().next().is_some() {
             continue;
         }
-        let Ok(location) = org.location(loc) else {
+        let Some(&location) = locations.get(loc.as_str()) else {
             continue;
         };
         rows.push(Row {
@@ -124,11 +127,11 @@ async fn list(State(store): State<Shared>, params: Params) -> ApiResult<Response
     }
     // A raw `+` in a query string decodes to a space, so compare digits only.
     let number_filter = params.get("phoneNumber").map(digits);
-    let items = store.read(|org| -> ApiResult<Vec<Value>> {
+    let page = store.read(|org| {
         if let Some(loc) = params.get("locationId") {
             org.location(loc)?;
         }
-        Ok(rows(org)
+        let rows: Vec<Row<'_>> = rows(org)
             .into_iter()
             .filter(|r| params.get("locationId").is_none_or(|l| r.location.id == l))
             .filter(|r| {
@@ -165,11 +168,8 @@ async fn list(State(store): State<Shared>, params: Params) -> ApiResult<Response
                 Some("EXTENSION") => r.number.is_none(),
                 _ => true,
             })
-            .map(|r| r.to_json())
-            .collect())
+            .collect();
+        paginate_map(rows, &params, TELEPHONY_DEFAULT_MAX, |r| r.to_json())
     })?;
-    Ok(list_response(
-        "phoneNumbers",
-        paginate(items, &params, TELEPHONY_DEFAULT_MAX)?,
-    ))
+    Ok(list_response("phoneNumbers", page))
 }

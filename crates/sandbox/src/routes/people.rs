@@ -16,7 +16,7 @@ use crate::fields::Fields;
 use crate::http::{no_content, ok};
 use crate::ids;
 use crate::model::{Org, Person};
-use crate::pagination::{PEOPLE_DEFAULT_MAX, list_response_with, paginate};
+use crate::pagination::{PEOPLE_DEFAULT_MAX, Page, list_response_with, paginate_map};
 
 pub fn routes() -> Router<Shared> {
     Router::new()
@@ -78,7 +78,7 @@ async fn list(State(store): State<Shared>, params: Params) -> ApiResult<Response
             .filter(|s| !s.is_empty())
             .collect()
     });
-    let (items, not_found) = store.read(|org| -> ApiResult<(Vec<Value>, Vec<String>)> {
+    let (page, not_found) = store.read(|org| -> ApiResult<(Page, Vec<String>)> {
         if let Some(loc) = params.get("locationId") {
             org.location(loc)?;
         }
@@ -110,25 +110,23 @@ async fn list(State(store): State<Shared>, params: Params) -> ApiResult<Response
                     .get("roles")
                     .is_none_or(|r| r.split(',').all(|r| p.roles.iter().any(|x| x == r)))
             })
-            .map(|p| person_json(org, p, calling_data))
-            .collect();
+            .collect::<Vec<_>>();
+        let page = paginate_map(items, &params, PEOPLE_DEFAULT_MAX, |p| {
+            person_json(org, p, calling_data)
+        })?;
         let not_found = wanted_ids
             .iter()
             .flatten()
             .filter(|id| !org.people.iter().any(|p| p.id == **id))
             .map(|id| id.to_string())
             .collect();
-        Ok((items, not_found))
+        Ok((page, not_found))
     })?;
     let mut extra = Map::new();
     if !not_found.is_empty() {
         extra.insert("notFoundIds".into(), json!(not_found));
     }
-    Ok(list_response_with(
-        "items",
-        paginate(items, &params, PEOPLE_DEFAULT_MAX)?,
-        extra,
-    ))
+    Ok(list_response_with("items", page, extra))
 }
 
 async fn details(

@@ -15,7 +15,7 @@ use crate::fields::Fields;
 use crate::http::{contains_ci, created, no_content, ok};
 use crate::ids;
 use crate::model::{Gateway, Org, RouteGroup, RouteKind, RouteRef};
-use crate::pagination::{TELEPHONY_DEFAULT_MAX, list_response, paginate};
+use crate::pagination::{TELEPHONY_DEFAULT_MAX, list_response, paginate_map};
 
 const BASE: &str = "/telephony/config/premisePstn/routeGroups";
 const MAX_TRUNKS: usize = 10;
@@ -60,17 +60,21 @@ fn detail_json(org: &Org, rg: &RouteGroup) -> Value {
 }
 
 async fn list(State(store): State<Shared>, params: Params) -> ApiResult<Response> {
-    let items = store.read(|org| {
-        org.route_groups
+    let page = store.read(|org| {
+        let in_use = org.routes_in_use();
+        let items = org
+            .route_groups
             .iter()
             .filter(|r| params.get("name").is_none_or(|n| contains_ci(&r.name, n)))
-            .map(|r| json!({"id": r.id, "name": r.name, "inUse": !org.route_users(&as_route(&r.id)).is_empty()}))
-            .collect::<Vec<_>>()
-    });
-    Ok(list_response(
-        "routeGroups",
-        paginate(items, &params, TELEPHONY_DEFAULT_MAX)?,
-    ))
+            .collect::<Vec<_>>();
+        paginate_map(
+            items,
+            &params,
+            TELEPHONY_DEFAULT_MAX,
+            |r| json!({"id": r.id, "name": r.name, "inUse": in_use.contains(r.id.as_str())}),
+        )
+    })?;
+    Ok(list_response("routeGroups", page))
 }
 
 async fn details(State(store): State<Shared>, Path(id): Path<String>) -> ApiResult<Response> {

@@ -15,7 +15,7 @@ use crate::fields::Fields;
 use crate::http::{contains_ci, created, no_content, ok};
 use crate::ids;
 use crate::model::{Org, RouteKind, RouteRef, Trunk};
-use crate::pagination::{TELEPHONY_DEFAULT_MAX, list_response, paginate};
+use crate::pagination::{TELEPHONY_DEFAULT_MAX, list_response, paginate_map};
 
 const BASE: &str = "/telephony/config/premisePstn/trunks";
 const TRUNK_TYPES: &[&str] = &["REGISTERING", "CERTIFICATE_BASED"];
@@ -59,12 +59,12 @@ fn as_route(trunk: &Trunk) -> RouteRef {
     }
 }
 
-fn list_item(org: &Org, t: &Trunk) -> Value {
+fn list_item(location_name: &str, in_use: bool, t: &Trunk) -> Value {
     json!({
         "id": t.id,
         "name": t.name,
-        "location": {"id": t.location_id, "name": org.location_name(&t.location_id)},
-        "inUse": !org.route_users(&as_route(t)).is_empty(),
+        "location": {"id": t.location_id, "name": location_name},
+        "inUse": in_use,
         "trunkType": t.trunk_type,
         "isRestrictedToDedicatedInstance": false,
     })
@@ -131,23 +131,31 @@ fn detail_json(org: &Org, t: &Trunk) -> Value {
 }
 
 async fn list(State(store): State<Shared>, params: Params) -> ApiResult<Response> {
-    let items = store.read(|org| {
-        org.trunks
+    let page = store.read(|org| {
+        // Built once per request: a large org has thousands of trunks and locations.
+        let locations = org.locations_by_id();
+        let location_name = |t: &Trunk| {
+            locations
+                .get(t.location_id.as_str())
+                .map_or("", |l| l.name.as_str())
+        };
+        let in_use = org.routes_in_use();
+        let items = org
+            .trunks
             .iter()
             .filter(|t| params.get("name").is_none_or(|n| contains_ci(&t.name, n)))
             .filter(|t| {
                 params
                     .get("locationName")
-                    .is_none_or(|n| contains_ci(&org.location_name(&t.location_id), n))
+                    .is_none_or(|n| contains_ci(location_name(t), n))
             })
             .filter(|t| params.get("trunkType").is_none_or(|ty| t.trunk_type == ty))
-            .map(|t| list_item(org, t))
-            .collect::<Vec<_>>()
-    });
-    Ok(list_response(
-        "trunks",
-        paginate(items, &params, TELEPHONY_DEFAULT_MAX)?,
-    ))
+            .collect::<Vec<_>>();
+        paginate_map(items, &params, TELEPHONY_DEFAULT_MAX, |t| {
+            list_item(location_name(t), in_use.contains(t.id.as_str()), t)
+        })
+    })?;
+    Ok(list_response("trunks", page))
 }
 
 async fn details(State(store): State<Shared>, Path(id): Path<String>) -> ApiResult<Response> {

@@ -12,9 +12,13 @@ use switchboard_sandbox::{RunningSandbox, SandboxOptions, start};
 
 pub async fn sandbox(state_dir: Option<PathBuf>) -> RunningSandbox {
     let bind: SocketAddr = "127.0.0.1:0".parse().unwrap();
-    start(SandboxOptions { state_dir, bind })
-        .await
-        .expect("sandbox starts")
+    start(SandboxOptions {
+        state_dir,
+        bind,
+        faults: Default::default(),
+    })
+    .await
+    .expect("sandbox starts")
 }
 
 pub struct Client {

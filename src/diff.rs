@@ -93,8 +93,11 @@ fn normalize(rules: &DiffRules, path: &str, value: &Value, other: &Value) -> Val
             .unwrap_or(Value::Number(n.clone())),
         Value::Array(items) => {
             let unordered = rules.unordered_lists.iter().find(|(p, _)| *p == path);
-            let template = other.as_array().and_then(|o| o.first());
-            let mut items: Vec<Value> = items.iter().map(|i| project(i, template)).collect();
+            let template = other.as_array().map(|o| shape_of(o));
+            let mut items: Vec<Value> = items
+                .iter()
+                .map(|i| project(i, template.as_ref()))
+                .collect();
             if let Some((_, id_field)) = unordered {
                 items.sort_by_key(|i| sort_key(i, id_field));
             }
@@ -104,18 +107,43 @@ fn normalize(rules: &DiffRules, path: &str, value: &Value, other: &Value) -> Val
     }
 }
 
-/// Keep only the fields the desired item sets, so server-filled fields never show as drift.
+/// Keep only the fields the other side's items set, at every depth, so fields one side fills
+/// in on its own (a server's `saturday: false`) never show as drift.
 fn project(item: &Value, template: Option<&Value>) -> Value {
     match (item, template.and_then(Value::as_object)) {
         (Value::Object(fields), Some(t)) => {
             let kept: Map<String, Value> = fields
                 .iter()
-                .filter(|(k, _)| t.contains_key(*k))
-                .map(|(k, v)| (k.clone(), v.clone()))
+                .filter_map(|(k, v)| Some((k.clone(), project(v, Some(t.get(k)?)))))
                 .collect();
             Value::Object(kept)
         }
         _ => item.clone(),
+    }
+}
+
+/// The union of the fields a list's items set, merged at every depth (the template `project`
+/// keeps).
+fn shape_of(items: &[Value]) -> Value {
+    let mut shape = Map::new();
+    for item in items {
+        merge_shape(&mut shape, item);
+    }
+    Value::Object(shape)
+}
+
+fn merge_shape(shape: &mut Map<String, Value>, item: &Value) {
+    let Value::Object(fields) = item else { return };
+    for (k, v) in fields {
+        let slot = shape.entry(k.clone()).or_insert(Value::Null);
+        if let Value::Object(_) = v {
+            if !slot.is_object() {
+                *slot = Value::Object(Map::new());
+            }
+            if let Value::Object(inner) = slot {
+                merge_shape(inner, v);
+            }
+        }
     }
 }
 
@@ -185,6 +213,15 @@ mod tests {
             .map(|c| c.path)
             .collect();
         assert_eq!(paths, vec!["/gateways", "/patterns"]);
+    }
+
+    #[test]
+    fn nested_fields_a_server_fills_in_are_not_drift() {
+        let desired = json!({"gateways": [{"ref": "a", "days": {"monday": true}}]});
+        let live = json!({"gateways": [{"ref": "a", "days": {"monday": true, "sunday": false}}]});
+        assert!(diff(&RULES, &desired, &live).is_empty());
+        let live_changed = json!({"gateways": [{"ref": "a", "days": {"monday": false, "sunday": false}}]});
+        assert_eq!(diff(&RULES, &desired, &live_changed).len(), 1);
     }
 
     #[test]

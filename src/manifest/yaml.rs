@@ -4,6 +4,7 @@
 use crate::model::SourcePos;
 use saphyr::{LoadableYamlNode, MarkedYaml, Scalar, YamlData};
 use serde_json::{Map, Number, Value};
+use serde_saphyr::budget::{Budget, BudgetBreach, EnforcingPolicy, check_yaml_budget};
 use std::collections::HashMap;
 
 /// Positions inside one document, keyed by RFC 6901 JSON pointer.
@@ -68,6 +69,7 @@ pub fn escape_pointer_segment(segment: &str) -> String {
 
 /// Parse every document of `text`. Empty documents are skipped.
 pub fn parse_documents(file: &str, text: &str) -> Result<Vec<YamlDocument>, YamlError> {
+    check_shape(file, text)?;
     let docs = MarkedYaml::load_from_str(text).map_err(|e| YamlError {
         pos: SourcePos {
             file: file.to_string(),
@@ -89,6 +91,43 @@ pub fn parse_documents(file: &str, text: &str) -> Result<Vec<YamlDocument>, Yaml
         out.push(YamlDocument { value, map, index });
     }
     Ok(out)
+}
+
+/// Far deeper than any manifest needs.
+const MAX_DEPTH: usize = 64;
+
+/// saphyr builds its tree recursively with no limit on block nesting, and expands aliases by
+/// deep copies: `- - - … x` a few thousand levels deep, or a chain of aliases, overflows the
+/// stack (an abort, not an error). serde-saphyr's streaming check (no tree) sees both first.
+/// Its syntax errors are reported too: text it cannot read is never handed to saphyr.
+fn check_shape(file: &str, text: &str) -> Result<(), YamlError> {
+    let mut budget = Budget::default();
+    budget.max_depth = MAX_DEPTH;
+    budget.max_aliases = 0;
+    let at = |line: usize, col: usize| SourcePos {
+        file: file.to_string(),
+        line,
+        col,
+    };
+    let report =
+        check_yaml_budget(text, budget, EnforcingPolicy::AllContent).map_err(|e| YamlError {
+            pos: at(e.marker().line(), e.marker().col() + 1),
+            message: e.info(),
+        })?;
+    let message = match report.breached {
+        None => return Ok(()),
+        Some(BudgetBreach::Depth { .. }) => {
+            format!("nested deeper than {MAX_DEPTH} levels somewhere in this file")
+        }
+        Some(BudgetBreach::Aliases { .. }) => {
+            "YAML aliases (`*name`) are not supported in manifests: write the values out".into()
+        }
+        Some(other) => format!("too large to read ({other:?})"),
+    };
+    Err(YamlError {
+        pos: at(1, 1),
+        message,
+    })
 }
 
 fn convert(node: &MarkedYaml<'_>, pointer: &str, map: &mut SourceMap) -> Result<Value, YamlError> {
@@ -187,6 +226,24 @@ mod tests {
     #[test]
     fn duplicate_keys_are_rejected() {
         assert!(parse_documents("d.yaml", "a: 1\na: 2\n").is_err());
+    }
+
+    #[test]
+    fn deep_nesting_and_alias_chains_are_errors_not_stack_overflows() {
+        let deep = format!("spec:\n  name:\n    {}x\n", "- ".repeat(100_000));
+        let err = parse_documents("deep.yaml", &deep).expect_err("too deep");
+        assert!(
+            err.message.contains("nested deeper than"),
+            "{}",
+            err.message
+        );
+        let nest = |inner: &str| format!("{}{inner}{}", "[".repeat(60), "]".repeat(60));
+        let mut chain = format!("a0: &a0 {}\n", nest("1"));
+        for i in 1..100 {
+            chain.push_str(&format!("a{i}: &a{i} {}\n", nest(&format!("*a{}", i - 1))));
+        }
+        let err = parse_documents("alias.yaml", &chain).expect_err("aliases");
+        assert!(err.message.contains("aliases"), "{}", err.message);
     }
 
     #[test]

@@ -70,11 +70,14 @@ impl WebexProvider {
             Vec::new()
         };
 
-        // Per-location sub-resources: one list per location, run concurrently.
+        // Per-location sub-resources: one list per location, run concurrently — and only for
+        // the locations whose schedules are asked about (a snapshot asks about all).
         let schedules = if wants(schedule::KIND) {
+            let asked = schedule_locations(request);
             fetch_all(
                 locations
                     .iter()
+                    .filter(|l| asked.as_ref().is_none_or(|a| a.contains(l.key.as_str())))
                     .map(|l| {
                         schedule::list_location(client, &l.id, &l.key, None, detail(schedule::KIND))
                     })
@@ -109,6 +112,18 @@ impl WebexProvider {
         all.extend(dialing);
         Ok(all)
     }
+}
+
+/// The location keys of the schedules `request` wants in detail (None: every location).
+fn schedule_locations(request: &ObserveRequest) -> Option<std::collections::HashSet<&str>> {
+    let detail = request.detail.as_ref()?;
+    Some(
+        detail
+            .iter()
+            .filter(|k| k.kind == schedule::KIND)
+            .filter_map(|k| schedule::location_of_key(&k.key))
+            .collect(),
+    )
 }
 
 impl Provider for WebexProvider {

@@ -200,6 +200,16 @@ pub fn key(location: &str, schedule_type: &str, name: &str) -> String {
     format!("{location}/{schedule_type}/{name}")
 }
 
+/// The location part of a schedule key (`location/type/name`; names may hold `/`, the type
+/// between them never does).
+pub fn location_of_key(key: &str) -> Option<&str> {
+    ["/businessHours/", "/holidays/"]
+        .iter()
+        .filter_map(|t| key.find(t))
+        .min()
+        .map(|i| &key[..i])
+}
+
 fn base(location_id: &str) -> String {
     format!("/telephony/config/locations/{location_id}/schedules")
 }
@@ -350,4 +360,22 @@ pub async fn update(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_location_of_a_key_survives_slashes_in_names() {
+        assert_eq!(
+            location_of_key("Madrid/Centro/holidays/2026/27"),
+            Some("Madrid/Centro")
+        );
+        assert_eq!(
+            location_of_key(&key("Site 0001", "businessHours", "Office Hours")),
+            Some("Site 0001")
+        );
+        assert_eq!(location_of_key("no type here"), None);
+    }
 }

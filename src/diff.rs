@@ -220,7 +220,8 @@ mod tests {
         let desired = json!({"gateways": [{"ref": "a", "days": {"monday": true}}]});
         let live = json!({"gateways": [{"ref": "a", "days": {"monday": true, "sunday": false}}]});
         assert!(diff(&RULES, &desired, &live).is_empty());
-        let live_changed = json!({"gateways": [{"ref": "a", "days": {"monday": false, "sunday": false}}]});
+        let live_changed =
+            json!({"gateways": [{"ref": "a", "days": {"monday": false, "sunday": false}}]});
         assert_eq!(diff(&RULES, &desired, &live_changed).len(), 1);
     }
 

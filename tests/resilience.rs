@@ -14,8 +14,8 @@ const FAST: &str = "{backoffMs: 20, maxBackoffMs: 500, maxAttempts: 8}";
 #[test]
 fn retry_after_pauses_every_request_and_the_result_is_still_right() {
     let ws = Workspace::new();
-    // 5 requests at once, then one every 2 s: the sandbox answers 429 with Retry-After: 2.
-    let served = Served::start(&ws.file("served"), &["--rate-limit", "0.5", "--burst", "5"]);
+    // 2 requests at once, then one every 2 s: the sandbox answers 429 with Retry-After: 2.
+    let served = Served::start(&ws.file("served"), &["--rate-limit", "0.5", "--burst", "2"]);
     ws.write(
         "switchboard.yaml",
         &target_config(&served.url, "{maxAttempts: 8}"),
@@ -32,7 +32,7 @@ fn retry_after_pauses_every_request_and_the_result_is_still_right() {
     assert!(out.status.success(), "{stderr}");
     let plan: serde_json::Value = serde_json::from_slice(&out.stdout).expect("plan json");
     assert_eq!(plan["summary"]["create"], 7, "{plan}");
-    // The observation needs more than 5 requests, so at least one pause of 2 s happened.
+    // The observation needs 4 list requests, so at least one pause of 2 s happened.
     assert!(elapsed >= Duration::from_secs(2), "{elapsed:?}");
     assert!(stderr.contains("throttled"), "{stderr}");
     let stats = served.stats();

@@ -16,7 +16,7 @@ use action::ActionRun;
 use journal::{Journal, StepRecord};
 use serde::Serialize;
 use serde_json::Value;
-use std::collections::{HashMap, HashSet};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::{Arc, Mutex};
 use tokio::task::JoinSet;
 
@@ -146,22 +146,38 @@ pub async fn execute(
     }
 
     let mut running: JoinSet<(usize, ActionRun)> = JoinSet::new();
-    let mut started = vec![false; plan.actions.len()];
     let specs = Arc::new(specs);
     let concurrency = options.concurrency.max(1);
     let mut timed_out = false;
+    // Each action waits for its unsettled dependencies; settling one wakes its dependents, so
+    // scheduling costs O(actions + edges), whatever the size of the plan.
+    let mut dependents: Vec<Vec<usize>> = vec![Vec::new(); plan.actions.len()];
+    for (i, deps) in dependencies.iter().enumerate() {
+        for &d in deps {
+            dependents[d].push(i);
+        }
+    }
+    let mut waiting: Vec<usize> = dependencies
+        .iter()
+        .map(|deps| deps.iter().filter(|&&d| outcome[d].is_none()).count())
+        .collect();
+    let mut ready: VecDeque<usize> = (0..plan.actions.len())
+        .filter(|&i| outcome[i].is_none() && waiting[i] == 0)
+        .collect();
+    // Noop and pending actions are settled before anything runs; they are never scheduled.
+    let to_run: Vec<bool> = outcome.iter().map(Option::is_none).collect();
+    let settle = |i: usize, waiting: &mut Vec<usize>, ready: &mut VecDeque<usize>| {
+        for &j in dependents[i].iter().filter(|&&j| to_run[j]) {
+            waiting[j] -= 1;
+            if waiting[j] == 0 {
+                ready.push_back(j);
+            }
+        }
+    };
     loop {
         // Start whatever is ready, up to the concurrency limit.
-        for i in 0..plan.actions.len() {
-            if running.len() >= concurrency || timed_out {
-                break;
-            }
-            if started[i]
-                || outcome[i].is_some()
-                || dependencies[i].iter().any(|&d| outcome[d].is_none())
-            {
-                continue;
-            }
+        while running.len() < concurrency && !timed_out {
+            let Some(i) = ready.pop_front() else { break };
             let a = &plan.actions[i];
             let failed_dependency = dependencies[i]
                 .iter()
@@ -174,9 +190,9 @@ pub async fn execute(
                 );
                 journal.record(&skipped_record(a, &error));
                 outcome[i] = Some(result_of(a, Outcome::Skipped, Some(error)));
+                settle(i, &mut waiting, &mut ready);
                 continue;
             }
-            started[i] = true;
             let target_key = TargetKey::new(&a.kind, &a.key);
             let start = action::Start {
                 live: inventory.get(&target_key).cloned(),
@@ -219,6 +235,7 @@ pub async fn execute(
             Ok((i, run)) => {
                 requests += run.requests;
                 outcome[i] = Some(result_of(&plan.actions[i], run.outcome, run.error));
+                settle(i, &mut waiting, &mut ready);
             }
             Err(e) if e.is_cancelled() => {}
             // A panicking task is a bug: log it; its action stays unsettled and is reported failed.

@@ -64,6 +64,10 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<i32> {
         None
     };
 
+    // The run's --timeout covers everything from here: reading the inventory and writing.
+    let deadline = args
+        .timeout
+        .map(|s| tokio::time::Instant::now() + Duration::from_secs(s));
     let connected = connect(&args.target, &ctx.config, &ctx.state_dir).await?;
     let result = async {
         let plan = match (&saved, &resolved) {
@@ -71,12 +75,13 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<i32> {
                 if plan.target != connected.name {
                     anyhow::bail!("the plan was made for target `{}`, not `{}`; re-plan or pass --target {}", plan.target, connected.name, plan.target);
                 }
-                let inventory = observe(&connected, &observe_for(plan)).await?;
+                let inventory = within(deadline, observe(&connected, &observe_for(plan))).await?;
                 refuse_if_stale(plan, &inventory)?;
                 (plan.clone(), inventory)
             }
             (None, Some(resolved)) => {
-                let inventory = observe(&connected, &observe_request(resolved)).await?;
+                let inventory =
+                    within(deadline, observe(&connected, &observe_request(resolved))).await?;
                 (make_plan(resolved, &inventory), inventory)
             }
             (None, None) => unreachable!("either a saved plan or manifests"),
@@ -101,7 +106,7 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<i32> {
         let journal = Arc::new(Journal::create(&ctx.state_dir)?);
         let options = ExecuteOptions {
             concurrency: args.concurrency,
-            deadline: args.timeout.map(|s| tokio::time::Instant::now() + Duration::from_secs(s)),
+            deadline,
             verify_absence,
         };
         let mut summary = apply::execute(&plan, specs, secrets, connected.provider.clone(), &inventory, journal.clone(), options).await;
@@ -159,6 +164,21 @@ fn load_saved_plan(path: &PathBuf) -> anyhow::Result<Plan> {
         );
     }
     Ok(plan)
+}
+
+/// Read the inventory before the deadline, or give up having changed nothing.
+async fn within<T>(
+    deadline: Option<tokio::time::Instant>,
+    read: impl std::future::Future<Output = anyhow::Result<T>>,
+) -> anyhow::Result<T> {
+    match deadline {
+        None => read.await,
+        Some(at) => tokio::time::timeout_at(at, read).await.unwrap_or_else(|_| {
+            Err(anyhow::anyhow!(
+                "--timeout elapsed while reading the live inventory; nothing was changed"
+            ))
+        }),
+    }
 }
 
 fn narrow_to_failures(state_dir: &std::path::Path, plan: &Plan) -> anyhow::Result<Plan> {

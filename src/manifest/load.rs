@@ -7,6 +7,7 @@ use super::yaml::parse_documents;
 use crate::model::{DesiredObject, ObjectRef, SourcePos};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// The validated desired state of a set of manifests.
 #[derive(Debug, Clone, Default)]
@@ -15,10 +16,10 @@ pub struct ManifestSet {
 }
 
 /// Load and validate everything under `paths`. All problems are returned together.
-pub fn load(
-    paths: &[PathBuf],
-    env: &dyn Fn(&str) -> Option<String>,
-) -> Result<ManifestSet, Diagnostics> {
+/// How `${env:NAME}` is read; shared by the loader's threads.
+pub type Env = dyn Fn(&str) -> Option<String> + Sync;
+
+pub fn load(paths: &[PathBuf], env: &Env) -> Result<ManifestSet, Diagnostics> {
     let mut diagnostics = Diagnostics::default();
     let mut files = Vec::new();
     for path in paths {
@@ -45,39 +46,91 @@ pub fn load(
         );
     }
     let mut objects = Vec::new();
-    for file in &files {
-        let shown = file.display().to_string();
-        let text = match std::fs::read(file).map(String::from_utf8) {
-            Ok(Ok(text)) => text,
-            Ok(Err(_)) => {
-                diagnostics.push(Diagnostic::new(pos(&shown), "the file is not UTF-8 text"));
-                continue;
-            }
-            Err(e) => {
-                diagnostics.push(Diagnostic::new(
+    for (found, problems) in load_files(&files, env) {
+        objects.extend(found);
+        problems.into_iter().for_each(|d| diagnostics.push(d));
+    }
+    check_duplicates(&objects, &mut diagnostics);
+    diagnostics.into_result(ManifestSet { objects })
+}
+
+/// One file's valid objects and problems.
+type FileResult = (Vec<DesiredObject>, Vec<Diagnostic>);
+
+/// Parse and validate the files on every core; the results keep the files' order.
+fn load_files(files: &[PathBuf], env: &Env) -> Vec<FileResult> {
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(files.len().div_ceil(16))
+        .max(1);
+    if workers == 1 {
+        return files.iter().map(|f| load_file(f, env)).collect();
+    }
+    let next = AtomicUsize::new(0);
+    let mut results: Vec<Option<FileResult>> = Vec::new();
+    results.resize_with(files.len(), || None);
+    let done: Vec<Vec<(usize, FileResult)>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut mine = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(file) = files.get(i) else { break };
+                        mine.push((i, load_file(file, env)));
+                    }
+                    mine
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_default())
+            .collect()
+    });
+    for (i, result) in done.into_iter().flatten() {
+        results[i] = Some(result);
+    }
+    results.into_iter().flatten().collect()
+}
+
+fn load_file(file: &Path, env: &Env) -> FileResult {
+    let shown = file.display().to_string();
+    let text = match std::fs::read(file).map(String::from_utf8) {
+        Ok(Ok(text)) => text,
+        Ok(Err(_)) => {
+            return (
+                Vec::new(),
+                vec![Diagnostic::new(pos(&shown), "the file is not UTF-8 text")],
+            );
+        }
+        Err(e) => {
+            return (
+                Vec::new(),
+                vec![Diagnostic::new(
                     pos(&shown),
                     format!("cannot read the file: {e}"),
-                ));
-                continue;
-            }
-        };
-        match parse_documents(&shown, &text) {
-            Err(e) => diagnostics.push(
-                Diagnostic::new(e.pos, format!("YAML syntax: {}", e.message))
-                    .hint("fix the YAML syntax"),
-            ),
-            Ok(docs) => {
-                for doc in &docs {
-                    match validate_document(doc, env) {
-                        Ok(object) => objects.push(object),
-                        Err(problems) => problems.into_iter().for_each(|d| diagnostics.push(d)),
-                    }
+                )],
+            );
+        }
+    };
+    let mut objects = Vec::new();
+    let mut problems = Vec::new();
+    match parse_documents(&shown, &text) {
+        Err(e) => problems.push(
+            Diagnostic::new(e.pos, format!("YAML syntax: {}", e.message))
+                .hint("fix the YAML syntax"),
+        ),
+        Ok(docs) => {
+            for doc in &docs {
+                match validate_document(doc, env) {
+                    Ok(object) => objects.push(object),
+                    Err(found) => problems.extend(found),
                 }
             }
         }
     }
-    check_duplicates(&objects, &mut diagnostics);
-    diagnostics.into_result(ManifestSet { objects })
+    (objects, problems)
 }
 
 fn pos(file: &str) -> SourcePos {

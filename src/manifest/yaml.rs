@@ -69,7 +69,9 @@ pub fn escape_pointer_segment(segment: &str) -> String {
 
 /// Parse every document of `text`. Empty documents are skipped.
 pub fn parse_documents(file: &str, text: &str) -> Result<Vec<YamlDocument>, YamlError> {
-    check_shape(file, text)?;
+    if may_be_too_deep_or_aliased(text) {
+        check_shape(file, text)?;
+    }
     let docs = MarkedYaml::load_from_str(text).map_err(|e| YamlError {
         pos: SourcePos {
             file: file.to_string(),
@@ -95,6 +97,22 @@ pub fn parse_documents(file: &str, text: &str) -> Result<Vec<YamlDocument>, Yaml
 
 /// Far deeper than any manifest needs.
 const MAX_DEPTH: usize = 64;
+
+/// A cheap pass that clears ordinary files of the full `check_shape`: block nesting needs either
+/// more indentation or another `- `/`? ` on the line, so with every line's leading run of those
+/// characters short, and no `*` anywhere (no alias), saphyr cannot recurse deeply. Flow nesting
+/// (`[[[…`) saphyr itself stops at 255 levels. Only a file that fails this pays for the second
+/// parse (it was a fifth of a large plan's time).
+fn may_be_too_deep_or_aliased(text: &str) -> bool {
+    const SAFE_PREFIX: usize = 48;
+    text.contains('*')
+        || text.lines().any(|line| {
+            line.bytes()
+                .take_while(|b| matches!(b, b' ' | b'\t' | b'-' | b'?' | b':'))
+                .count()
+                > SAFE_PREFIX
+        })
+}
 
 /// saphyr builds its tree recursively with no limit on block nesting, and expands aliases by
 /// deep copies: `- - - … x` a few thousand levels deep, or a chain of aliases, overflows the

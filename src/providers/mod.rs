@@ -9,7 +9,7 @@ pub mod webex;
 use crate::model::{LiveObject, TargetKey};
 use futures::future::BoxFuture;
 use serde_json::Value;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 /// Static description of one manifest kind.
 pub struct KindInfo {
@@ -81,11 +81,12 @@ pub fn forbidden_kind(kind: &str) -> Option<&'static str> {
 }
 
 /// Two-way map between vendor ids and natural keys, built from observations and updated as
-/// objects are created.
+/// objects are created. Persistent maps: every running action takes a snapshot, and a clone
+/// costs O(1) however large the org (a plain HashMap clone per action was quadratic).
 #[derive(Debug, Clone, Default)]
 pub struct IdIndex {
-    by_key: HashMap<TargetKey, String>,
-    by_id: HashMap<(String, String), String>,
+    by_key: imbl::HashMap<TargetKey, String>,
+    by_id: imbl::HashMap<(String, String), String>,
 }
 
 impl IdIndex {

@@ -35,17 +35,59 @@ impl TargetConfig {
     pub fn limits(&self) -> Limits {
         match self {
             TargetConfig::Sandbox { limits, .. } => limits.clone().unwrap_or_default(),
-            TargetConfig::Webex { limits, .. } => limits.clone().unwrap_or(Limits {
-                requests_per_second: Some(WEBEX_DEFAULT_RATE),
-                burst: 5,
-                ..Limits::default()
-            }),
+            // A `limits` block that leaves the rate out still gets the default rate;
+            // `requestsPerSecond: 0` turns the fixed rate off.
+            TargetConfig::Webex { limits, .. } => match limits.clone() {
+                None => Limits {
+                    requests_per_second: Some(WEBEX_DEFAULT_RATE),
+                    burst: WEBEX_DEFAULT_BURST,
+                    ..Limits::default()
+                },
+                Some(mut l) => {
+                    if l.requests_per_second.is_none() {
+                        l.requests_per_second = Some(WEBEX_DEFAULT_RATE);
+                        l.burst = l.burst.max(WEBEX_DEFAULT_BURST);
+                    }
+                    l
+                }
+            },
         }
     }
 }
 
 /// Requests per second to a Webex org when `limits` does not say.
 pub const WEBEX_DEFAULT_RATE: f64 = 10.0;
+pub const WEBEX_DEFAULT_BURST: u32 = 5;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn webex(limits: &str) -> Limits {
+        let text = format!("targets:\n  prod:\n    type: webex\n    limits: {limits}\n");
+        let config: Config = serde_saphyr::from_str(&text).expect("config");
+        config.target(Some("prod")).expect("target").1.limits()
+    }
+
+    #[test]
+    fn a_partial_limits_block_keeps_the_default_rate_unless_it_is_turned_off() {
+        let partial = webex("{maxAttempts: 3}");
+        assert_eq!(partial.requests_per_second, Some(WEBEX_DEFAULT_RATE));
+        assert_eq!(partial.max_attempts, 3);
+        assert_eq!(
+            webex("{requestsPerSecond: 50}").requests_per_second,
+            Some(50.0)
+        );
+        // 0 is kept; the pacer reads it as "no fixed rate".
+        assert_eq!(
+            webex("{requestsPerSecond: 0}").requests_per_second,
+            Some(0.0)
+        );
+        let unknown: Result<Config, _> =
+            serde_saphyr::from_str("targets:\n  p:\n    type: webex\n    limits: {rps: 1}\n");
+        assert!(unknown.is_err(), "unknown limit keys are refused");
+    }
+}
 
 #[derive(Debug, Clone, Deserialize, Default)]
 #[serde(deny_unknown_fields)]

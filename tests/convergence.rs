@@ -128,7 +128,7 @@ fn check(
         "switchboard.yaml",
         &target_config(
             &served.url,
-            "{backoffMs: 10, maxBackoffMs: 200, maxAttempts: 10}",
+            "{requestsPerSecond: 0, backoffMs: 10, maxBackoffMs: 200, maxAttempts: 10}",
         ),
     );
     let run = |args: &[&str]| {

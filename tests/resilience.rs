@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 /// Quick retries so the tests stay short; the behaviour is the same at default timings.
-const FAST: &str = "{backoffMs: 20, maxBackoffMs: 500, maxAttempts: 8}";
+const FAST: &str = "{requestsPerSecond: 0, backoffMs: 20, maxBackoffMs: 500, maxAttempts: 8}";
 
 #[test]
 fn retry_after_pauses_every_request_and_the_result_is_still_right() {

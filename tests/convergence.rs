@@ -96,12 +96,33 @@ fn seed_existing(ws: &Workspace, existing: &BTreeMap<usize, TrunkState>) {
     }
 }
 
-/// Runs one case; returns the sandbox's stats (how many faults it injected).
+/// Runs one case with errors, applied-but-5xx and drops at `fault_rate` each; returns the
+/// sandbox's stats (how many faults it injected).
 fn check(
     desired: BTreeMap<usize, TrunkState>,
     existing: BTreeMap<usize, TrunkState>,
     fault_seed: u64,
     fault_rate: &str,
+) -> Result<serde_json::Value, TestCaseError> {
+    let flags = [
+        "--error-rate",
+        fault_rate,
+        "--applied-but-fail-rate",
+        fault_rate,
+        "--drop-rate",
+        fault_rate,
+    ];
+    check_with(desired, existing, fault_seed, &flags, LIMITS)
+}
+
+const LIMITS: &str = "{requestsPerSecond: 0, backoffMs: 10, maxBackoffMs: 200, maxAttempts: 10}";
+
+fn check_with(
+    desired: BTreeMap<usize, TrunkState>,
+    existing: BTreeMap<usize, TrunkState>,
+    fault_seed: u64,
+    fault_flags: &[&str],
+    limits: &str,
 ) -> Result<serde_json::Value, TestCaseError> {
     let ws = Workspace::new();
     std::fs::remove_dir_all(ws.file("manifests")).expect("clear quickstart");
@@ -111,26 +132,10 @@ fn check(
     }
     seed_existing(&ws, &existing);
     let seed = fault_seed.to_string();
-    let served = Served::start(
-        &ws.file("served"),
-        &[
-            "--seed",
-            &seed,
-            "--error-rate",
-            fault_rate,
-            "--applied-but-fail-rate",
-            fault_rate,
-            "--drop-rate",
-            fault_rate,
-        ],
-    );
-    ws.write(
-        "switchboard.yaml",
-        &target_config(
-            &served.url,
-            "{requestsPerSecond: 0, backoffMs: 10, maxBackoffMs: 200, maxAttempts: 10}",
-        ),
-    );
+    let mut flags = vec!["--seed", &seed];
+    flags.extend_from_slice(fault_flags);
+    let served = Served::start(&ws.file("served"), &flags);
+    ws.write("switchboard.yaml", &target_config(&served.url, limits));
     let run = |args: &[&str]| {
         let out = ws
             .cmd()
@@ -234,6 +239,30 @@ fn converges_when_a_quarter_of_requests_fail_or_half_apply() {
     assert!(
         faults >= 3,
         "the sandbox injected too few faults to prove anything: {stats}"
+    );
+}
+
+#[test]
+fn converges_when_answers_come_after_the_client_gave_up() {
+    // A slow answer arrives 2.5 s late, after the 1 s request timeout: the write happened but
+    // the client cannot know; it must find out by lookup rather than create twice.
+    let everything: BTreeMap<usize, TrunkState> = (0..UNIVERSE)
+        .map(|i| {
+            (
+                i,
+                TrunkState {
+                    location: i % 3,
+                    max_calls: 30,
+                },
+            )
+        })
+        .collect();
+    let flags = ["--slow-rate", "0.15", "--slow-ms", "2500"];
+    let limits = "{requestsPerSecond: 0, requestTimeoutSecs: 1, backoffMs: 10, maxAttempts: 10}";
+    let stats = check_with(everything, BTreeMap::new(), 5, &flags, limits).expect("converges");
+    assert!(
+        stats["slow"].as_u64().unwrap_or(0) >= 1,
+        "no slow answer was injected: {stats}"
     );
 }
 

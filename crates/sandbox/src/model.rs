@@ -331,6 +331,13 @@ impl Org {
             .ok_or_else(|| ApiError::not_found("Trunk", id))
     }
 
+    pub fn trunk_mut(&mut self, id: &str) -> ApiResult<&mut Trunk> {
+        self.trunks
+            .iter_mut()
+            .find(|t| t.id == id)
+            .ok_or_else(|| ApiError::not_found("Trunk", id))
+    }
+
     pub fn route_group(&self, id: &str) -> ApiResult<&RouteGroup> {
         self.route_groups
             .iter()
@@ -338,9 +345,23 @@ impl Org {
             .ok_or_else(|| ApiError::not_found("Route group", id))
     }
 
+    pub fn route_group_mut(&mut self, id: &str) -> ApiResult<&mut RouteGroup> {
+        self.route_groups
+            .iter_mut()
+            .find(|r| r.id == id)
+            .ok_or_else(|| ApiError::not_found("Route group", id))
+    }
+
     pub fn dial_plan(&self, id: &str) -> ApiResult<&DialPlan> {
         self.dial_plans
             .iter()
+            .find(|d| d.id == id)
+            .ok_or_else(|| ApiError::not_found("Dial plan", id))
+    }
+
+    pub fn dial_plan_mut(&mut self, id: &str) -> ApiResult<&mut DialPlan> {
+        self.dial_plans
+            .iter_mut()
             .find(|d| d.id == id)
             .ok_or_else(|| ApiError::not_found("Dial plan", id))
     }

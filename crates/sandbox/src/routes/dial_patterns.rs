@@ -192,11 +192,7 @@ async fn modify(
                 problems.join(", ")
             )));
         }
-        let dp = org
-            .dial_plans
-            .iter_mut()
-            .find(|d| d.id == id)
-            .ok_or_else(|| ApiError::not_found("Dial plan", &id))?;
+        let dp = org.dial_plan_mut(&id)?;
         if delete_all {
             dp.dial_patterns.clear();
         }

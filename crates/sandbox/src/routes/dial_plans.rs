@@ -159,11 +159,7 @@ async fn update(
         org.dial_plan(&id)?;
         ensure_unique_name(org, &name, Some(&id))?;
         org.check_route(&route, "routeId")?;
-        let dp = org
-            .dial_plans
-            .iter_mut()
-            .find(|d| d.id == id)
-            .ok_or_else(|| ApiError::not_found("Dial plan", &id))?;
+        let dp = org.dial_plan_mut(&id)?;
         dp.name = name;
         dp.route = route;
         Ok(no_content())

@@ -182,11 +182,7 @@ async fn update(
     store.write(|org| {
         org.route_group(&id)?;
         check_refs(org, &name, &local_gateways, Some(&id))?;
-        let rg = org
-            .route_groups
-            .iter_mut()
-            .find(|r| r.id == id)
-            .ok_or_else(|| ApiError::not_found("Route group", &id))?;
+        let rg = org.route_group_mut(&id)?;
         rg.name = name;
         rg.local_gateways = local_gateways;
         Ok(no_content())

@@ -323,11 +323,7 @@ async fn update(
             return Err(ApiError::invalid("port of a trunk cannot be changed"));
         }
         ensure_unique_name(org, &name, Some(&id))?;
-        let trunk = org
-            .trunks
-            .iter_mut()
-            .find(|t| t.id == id)
-            .ok_or_else(|| ApiError::not_found("Trunk", &id))?;
+        let trunk = org.trunk_mut(&id)?;
         trunk.name = name;
         trunk.password = password;
         if let Some(v) = dual_identity {

@@ -104,10 +104,10 @@ pub async fn lookup(
     ids: &IdIndex,
     key: &str,
 ) -> Result<Option<LiveObject>, ProviderError> {
-    Ok(list(client, ids, Some(key), |k| k == key)
-        .await?
-        .into_iter()
-        .find(|d| d.key == key))
+    Ok(super::exactly(
+        list(client, ids, Some(key), |k| k == key).await?,
+        key,
+    ))
 }
 
 fn patterns(value: &Value) -> BTreeSet<String> {

@@ -100,11 +100,7 @@ pub async fn list(
 }
 
 pub async fn lookup(client: &WebexClient, key: &str) -> Result<Option<LiveObject>, ProviderError> {
-    // The name filter matches substrings: compare exactly here.
-    Ok(list(client, Some(key))
-        .await?
-        .into_iter()
-        .find(|l| l.key == key))
+    Ok(super::exactly(list(client, Some(key)).await?, key))
 }
 
 pub async fn create(client: &WebexClient, request: &WriteRequest) -> Result<String, ProviderError> {

@@ -102,10 +102,10 @@ pub async fn lookup(
     ids: &IdIndex,
     key: &str,
 ) -> Result<Option<LiveObject>, ProviderError> {
-    Ok(list(client, ids, Some(key), |k| k == key)
-        .await?
-        .into_iter()
-        .find(|r| r.key == key))
+    Ok(super::exactly(
+        list(client, ids, Some(key), |k| k == key).await?,
+        key,
+    ))
 }
 
 fn body(ids: &IdIndex, spec: &Value) -> Result<Value, ProviderError> {

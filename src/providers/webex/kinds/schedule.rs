@@ -200,14 +200,19 @@ pub fn key(location: &str, schedule_type: &str, name: &str) -> String {
     format!("{location}/{schedule_type}/{name}")
 }
 
-/// The location part of a schedule key (`location/type/name`; names may hold `/`, the type
-/// between them never does).
-pub fn location_of_key(key: &str) -> Option<&str> {
-    ["/businessHours/", "/holidays/"]
+/// A schedule key's parts, `(location, type, name)`: both names may hold `/`, the type between
+/// them never does.
+fn split_key(key: &str) -> Option<(&str, &str, &str)> {
+    ["businessHours", "holidays"]
         .iter()
-        .filter_map(|t| key.find(t))
+        .filter_map(|t| key.find(&format!("/{t}/")).map(|i| (i, *t)))
         .min()
-        .map(|i| &key[..i])
+        .map(|(i, t)| (&key[..i], t, &key[i + t.len() + 2..]))
+}
+
+/// The location part of a schedule key.
+pub fn location_of_key(key: &str) -> Option<&str> {
+    split_key(key).map(|(location, _, _)| location)
 }
 
 fn base(location_id: &str) -> String {
@@ -282,16 +287,14 @@ pub async fn lookup(
     ids: &IdIndex,
     key: &str,
 ) -> Result<Option<LiveObject>, ProviderError> {
-    // Keys are `location/type/name`; location names may not contain '/', schedule names may.
-    let mut parts = key.splitn(3, '/');
-    let (Some(location), Some(_), Some(name)) = (parts.next(), parts.next(), parts.next()) else {
+    let Some((location, _, name)) = split_key(key) else {
         return Ok(None);
     };
     let Some(location_id) = ids.id_of("Location", location) else {
         return Ok(None);
     };
     let found = list_location(client, location_id, location, Some(name), |k| k == key).await?;
-    Ok(found.into_iter().find(|s| s.key == key))
+    Ok(super::exactly(found, key))
 }
 
 pub async fn create(
@@ -377,5 +380,9 @@ mod tests {
             Some("Site 0001")
         );
         assert_eq!(location_of_key("no type here"), None);
+        assert_eq!(
+            split_key("Madrid/Centro/holidays/2026/27"),
+            Some(("Madrid/Centro", "holidays", "2026/27"))
+        );
     }
 }

@@ -167,10 +167,10 @@ pub async fn lookup(
     ids: &IdIndex,
     key: &str,
 ) -> Result<Option<LiveObject>, ProviderError> {
-    Ok(list(client, ids, Some(key), |k| k == key)
-        .await?
-        .into_iter()
-        .find(|t| t.key == key))
+    Ok(super::exactly(
+        list(client, ids, Some(key), |k| k == key).await?,
+        key,
+    ))
 }
 
 pub async fn create(

@@ -1,7 +1,6 @@
-//! Stage 8: execute a plan. Actions run in dependency order, independent ones concurrently;
-//! every object re-does its lookup by key right before a write, so a re-run after a crash adopts
-//! what an interrupted run created instead of duplicating it. A failure skips its dependents and
-//! the rest carries on.
+//! Stage 8: execute a plan. Actions run in dependency order, independent ones concurrently,
+//! from the inventory just read; an object is looked up by key again only when that read cannot
+//! be trusted (see `action`). A failure skips its dependents and the rest carries on.
 
 mod action;
 pub mod dead_letter;

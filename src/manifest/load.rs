@@ -15,10 +15,10 @@ pub struct ManifestSet {
     pub objects: Vec<DesiredObject>,
 }
 
-/// Load and validate everything under `paths`. All problems are returned together.
 /// How `${env:NAME}` is read; shared by the loader's threads.
 pub type Env = dyn Fn(&str) -> Option<String> + Sync;
 
+/// Load and validate everything under `paths`. All problems are returned together.
 pub fn load(paths: &[PathBuf], env: &Env) -> Result<ManifestSet, Diagnostics> {
     let mut diagnostics = Diagnostics::default();
     let mut files = Vec::new();

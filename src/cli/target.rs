@@ -39,7 +39,8 @@ impl TargetArgs {
             limits.request_timeout_secs = t.max(1);
         }
         if let Some(rate) = self.rate_limit {
-            limits.requests_per_second = (rate > 0.0).then_some(rate);
+            // 0 = no fixed rate, read as such by the pacer, as in switchboard.yaml.
+            limits.requests_per_second = Some(rate);
         }
         if let Some(n) = self.max_attempts {
             limits.max_attempts = n.max(1);

@@ -18,6 +18,72 @@ pub struct FieldChange {
     pub sensitive: bool,
 }
 
+/// One item of a member list to add (`before` None), change, or remove (`after` None).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MemberChange {
+    /// JSON pointer of the list inside `spec`, e.g. `/events`.
+    pub list: String,
+    /// The item's identity: its id field, or the item itself for lists of plain values.
+    pub key: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub before: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub after: Option<Value>,
+}
+
+/// Item by item, what brings each member list `desired` sets to its desired items (`live`
+/// None: the object does not exist, so every item is an add). Lists the manifest leaves out
+/// are not owned and never change.
+pub fn members(rules: &DiffRules, desired: &Value, live: Option<&Value>) -> Vec<MemberChange> {
+    let mut out = Vec::new();
+    for (list, id_field) in rules.member_lists {
+        let Some(Value::Array(wanted)) = desired.pointer(list) else {
+            continue;
+        };
+        let have: Vec<Value> = live
+            .and_then(|l| l.pointer(list))
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        let keyed = |items: &[Value]| -> Vec<(String, Value)> {
+            items
+                .iter()
+                .map(|i| (sort_key(i, id_field), i.clone()))
+                .collect()
+        };
+        let (wanted, have) = (keyed(wanted), keyed(&have));
+        for (key, item) in &wanted {
+            let live_item = have.iter().find(|(k, _)| k == key).map(|(_, v)| v);
+            let same = live_item.is_some_and(|l| {
+                let (d, l) = (
+                    Value::Array(vec![item.clone()]),
+                    Value::Array(vec![l.clone()]),
+                );
+                normalize(rules, list, &d, &l) == normalize(rules, list, &l, &d)
+            });
+            if !same {
+                out.push(MemberChange {
+                    list: (*list).to_string(),
+                    key: key.clone(),
+                    before: live_item.cloned(),
+                    after: Some(item.clone()),
+                });
+            }
+        }
+        for (key, item) in &have {
+            if !wanted.iter().any(|(k, _)| k == key) {
+                out.push(MemberChange {
+                    list: (*list).to_string(),
+                    key: key.clone(),
+                    before: Some(item.clone()),
+                    after: None,
+                });
+            }
+        }
+    }
+    out
+}
+
 /// The changes that would bring `live` to `desired`.
 pub fn diff(rules: &DiffRules, desired: &Value, live: &Value) -> Vec<FieldChange> {
     let mut out = Vec::new();
@@ -92,13 +158,13 @@ fn normalize(rules: &DiffRules, path: &str, value: &Value, other: &Value) -> Val
             .map(|f| serde_json::json!(f))
             .unwrap_or(Value::Number(n.clone())),
         Value::Array(items) => {
-            let unordered = rules.unordered_lists.iter().find(|(p, _)| *p == path);
+            let unordered = rules.unordered(path);
             let template = other.as_array().map(|o| shape_of(o));
             let mut items: Vec<Value> = items
                 .iter()
                 .map(|i| project(i, template.as_ref()))
                 .collect();
-            if let Some((_, id_field)) = unordered {
+            if let Some(id_field) = unordered {
                 items.sort_by_key(|i| sort_key(i, id_field));
             }
             Value::Array(items)
@@ -167,10 +233,45 @@ mod tests {
 
     const RULES: DiffRules = DiffRules {
         write_only: &["/password"],
-        unordered_lists: &[("/gateways", "ref"), ("/patterns", "")],
-        immutable: &[],
+        unordered_lists: &[("/gateways", "ref")],
+        member_lists: &[("/patterns", ""), ("/events", "name")],
         case_insensitive: &["/address/country"],
+        ..DiffRules::NONE
     };
+
+    #[test]
+    fn member_lists_change_item_by_item() {
+        let desired = json!({"events": [{"name": "a", "day": 1}, {"name": "b", "day": 2}], "patterns": ["1", "2"]});
+        let live = json!({"events": [{"name": "b", "day": 3, "id": "x"}, {"name": "c", "day": 1}], "patterns": ["2", "3"]});
+        let changes = members(&RULES, &desired, Some(&live));
+        let summary: Vec<(String, String, bool, bool)> = changes
+            .iter()
+            .map(|m| {
+                (
+                    m.list.clone(),
+                    m.key.clone(),
+                    m.before.is_some(),
+                    m.after.is_some(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            summary,
+            vec![
+                ("/patterns".into(), "1".into(), false, true),
+                ("/patterns".into(), "3".into(), true, false),
+                ("/events".into(), "a".into(), false, true),
+                ("/events".into(), "b".into(), true, true),
+                ("/events".into(), "c".into(), true, false),
+            ]
+        );
+        // Server-filled fields of an item (its id) are not a change.
+        let same = json!({"events": [{"name": "a", "day": 1, "id": "1"}, {"name": "b", "day": 2, "id": "2"}], "patterns": ["2", "1"]});
+        assert!(members(&RULES, &desired, Some(&same)).is_empty());
+        // A list the manifest leaves out is not owned.
+        assert!(members(&RULES, &json!({}), Some(&live)).is_empty());
+        assert_eq!(members(&RULES, &desired, None).len(), 4);
+    }
 
     #[test]
     fn only_fields_the_manifest_sets_are_compared() {

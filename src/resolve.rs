@@ -19,12 +19,26 @@ pub struct ResolvedObject {
     /// Indices (into `Resolved::objects`) of the managed objects this one references.
     pub depends_on: Vec<usize>,
     /// Targets that no manifest manages: they must already exist live.
-    pub external: Vec<(String, TargetKey)>,
+    pub external: Vec<ExternalRef>,
+}
+
+/// A reference to an object no manifest manages.
+#[derive(Debug, Clone)]
+pub struct ExternalRef {
+    /// JSON pointer of the reference inside `spec`.
+    pub pointer: String,
+    /// The target it must exist on.
+    pub target: String,
+    pub key: TargetKey,
 }
 
 impl ResolvedObject {
     pub fn target_key(&self) -> TargetKey {
         TargetKey::new(&self.desired.id.kind, &self.key)
+    }
+    /// The target the object goes to ("" before placement, as in `validate`).
+    pub fn target(&self) -> &str {
+        self.desired.target.as_deref().unwrap_or_default()
     }
 }
 
@@ -56,15 +70,21 @@ pub fn resolve(set: ManifestSet) -> Result<Resolved, Diagnostics> {
 
     // Pass 2: keys in dependency order, then references that name a managed object by its key.
     let keys = compute_keys(&objects, &index, &first);
-    let by_key: HashMap<TargetKey, usize> = objects
+    let placed_key = |o: &DesiredObject, kind: &str, key: &str| {
+        (
+            o.target.clone().unwrap_or_default(),
+            TargetKey::new(kind, key),
+        )
+    };
+    let by_key: HashMap<(String, TargetKey), usize> = objects
         .iter()
         .zip(&keys)
         .enumerate()
-        .map(|(i, (o, k))| (TargetKey::new(&o.id.kind, k), i))
+        .map(|(i, (o, k))| (placed_key(o, &o.id.kind, k), i))
         .collect();
     let mut problems = Diagnostics::default();
     for (i, (o, k)) in objects.iter().zip(&keys).enumerate() {
-        if let Some(&j) = by_key.get(&TargetKey::new(&o.id.kind, k))
+        if let Some(&j) = by_key.get(&placed_key(o, &o.id.kind, k))
             && j != i
         {
             problems.push(
@@ -87,7 +107,7 @@ pub fn resolve(set: ManifestSet) -> Result<Resolved, Diagnostics> {
             .iter()
             .filter(|r| index_of(&index, r).is_none())
         {
-            if let Some(&j) = by_key.get(&TargetKey::new(&r.target_kind, &r.target_name)) {
+            if let Some(&j) = by_key.get(&placed_key(o, &r.target_kind, &r.target_name)) {
                 edges.push((i, j));
             }
         }
@@ -135,8 +155,11 @@ fn finish(mut objects: Vec<ResolvedObject>, graph: &DependencyGraph) -> Resolved
                 }
             }
             if target.is_none() {
-                o.external
-                    .push((r.pointer.clone(), TargetKey::new(&r.target_kind, key)));
+                o.external.push(ExternalRef {
+                    pointer: r.pointer.clone(),
+                    target: o.desired.target.clone().unwrap_or_default(),
+                    key: TargetKey::new(&r.target_kind, key),
+                });
             }
         }
     }

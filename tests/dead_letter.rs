@@ -20,7 +20,7 @@ fn failures_go_to_the_dead_letter_and_only_failures_retries_just_them() {
     assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
     assert!(out.stderr.contains("--only-failures"), "{}", out.stderr);
     let letters: Vec<serde_json::Value> =
-        std::fs::read_to_string(ws.file("state/dead-letter.jsonl"))
+        std::fs::read_to_string(ws.file("state/local/sandbox/dead-letter.jsonl"))
             .expect("dead letter")
             .lines()
             .map(|l| serde_json::from_str(l).expect("json"))
@@ -69,7 +69,7 @@ fn failures_go_to_the_dead_letter_and_only_failures_retries_just_them() {
         out.stdout
     );
     assert!(
-        !ws.file("state/dead-letter.jsonl").exists(),
+        !ws.file("state/local/sandbox/dead-letter.jsonl").exists(),
         "an empty dead letter is removed"
     );
     let plan = ws.run(&["plan", "manifests", "--detailed-exitcode"]);

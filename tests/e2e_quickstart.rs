@@ -76,7 +76,7 @@ fn apply_journals_every_step_without_secrets() {
         .output()
         .expect("runs");
     assert!(out.status.success());
-    let runs: Vec<_> = std::fs::read_dir(ws.file("state/runs"))
+    let runs: Vec<_> = std::fs::read_dir(ws.file("state/local/sandbox/runs"))
         .expect("runs dir")
         .collect();
     assert_eq!(runs.len(), 1);
@@ -86,11 +86,24 @@ fn apply_journals_every_step_without_secrets() {
         .lines()
         .map(|l| serde_json::from_str(l).expect("json line"))
         .collect();
-    // The 7 creates each have an intent (written before the request) and a result; the
-    // internal-dialing singleton, not in the inventory yet, is looked up and then updated.
+    // One step per object here (7 creates and the internal-dialing singleton's update), each
+    // journaled twice: the intent before its request, the outcome after.
     assert_eq!(lines.len(), 16, "{journal}");
     let intents = lines.iter().filter(|l| l["outcome"] == "intent").count();
-    assert_eq!(intents, 7, "{journal}");
+    assert_eq!(intents, 8, "{journal}");
+    let creating_intents = lines
+        .iter()
+        .filter(|l| l["outcome"] == "intent" && l["creates"] == true)
+        .count();
+    assert_eq!(creating_intents, 7, "{journal}");
+    // Each intent comes before its outcome.
+    for (i, line) in lines.iter().enumerate().filter(|(_, l)| l["outcome"] == "intent") {
+        let outcome = lines[i + 1..]
+            .iter()
+            .find(|l| l["object"] == line["object"] && l["step"] == line["step"])
+            .expect("an outcome after the intent");
+        assert_eq!(outcome["outcome"], "ok", "{journal}");
+    }
     let create = lines
         .iter()
         .find(|l| {
@@ -99,9 +112,12 @@ fn apply_journals_every_step_without_secrets() {
                 && l["outcome"] == "ok"
         })
         .expect("trunk create");
-    assert_eq!(create["requests"][0]["method"], "POST");
-    assert_eq!(create["requests"][0]["status"], 201);
-    assert!(create["requests"][0]["trackingId"].as_str().is_some());
+    assert_eq!(
+        create["requests"][0]["operation"],
+        "POST /telephony/config/premisePstn/trunks"
+    );
+    assert_eq!(create["requests"][0]["status"], "201");
+    assert!(create["requests"][0]["correlationId"].as_str().is_some());
     assert!(journal.contains("(sensitive)"));
     let summary = std::fs::read_to_string(run.join("summary.json")).expect("summary");
     let failures = std::fs::read_to_string(run.join("failures.csv")).expect("failures");

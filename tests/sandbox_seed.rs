@@ -44,7 +44,7 @@ fn seeded_org_and_manifests_validate_and_plan() {
     assert_eq!(plan.code, 0, "{}{}", plan.stdout, plan.stderr);
     assert!(
         plan.stdout
-            .contains("Plan: 20 to create, 0 to update, 0 pending"),
+            .contains("Plan: 20 to create, 0 to update, 0 to delete, 0 pending"),
         "{}",
         plan.stdout
     );

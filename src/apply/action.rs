@@ -1,18 +1,20 @@
-//! One object's part of a run: find it (from the fresh inventory, or by key when that cannot be
-//! trusted), then create, update or adopt it. A create whose outcome is unknown (timeout, 5xx,
-//! broken connection) or that the target calls a duplicate is never blindly repeated: the object
-//! is looked up by key first and adopted if it exists.
+//! One action's part of a run: its planned steps, in order, each journaled as an intent before
+//! it is sent and an outcome after. Apply never diffs again, with one exception that cannot be
+//! planned: a create that failed in any way is followed by a lookup by key, and an object found
+//! there is adopted and, if it differs, brought to the desired state with fresh update steps.
 
-use super::Outcome;
-use super::journal::{Journal, StepRecord};
+use super::journal::StepRecord;
+use super::{Outcome, TargetRun};
 use crate::diff;
-use crate::http_log::{self, HttpExchange};
+use crate::exchange_log;
 use crate::model::LiveObject;
-use crate::plan::Action;
-use crate::providers::{IdIndex, KindInfo, Provider, ProviderError, WriteRequest};
+use crate::plan::{Action, ActionType};
+use crate::progress::Progress;
+use crate::providers::kind::Operation;
+use crate::providers::{Exchange, IdIndex, KindInfo, ProviderError, Scope, Step};
 use crate::redact::scrub;
 use serde_json::Value;
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// How many times a create is tried when each attempt's outcome was unknown and the lookup
 /// that followed found nothing.
@@ -25,36 +27,42 @@ pub struct ActionRun {
     pub requests: usize,
 }
 
-/// Everything an action needs besides itself; shared by all the actions of a run.
-pub struct ActionContext<'a> {
-    pub provider: &'a dyn Provider,
-    pub ids: &'a Mutex<IdIndex>,
-    pub secrets: &'a [String],
-    pub journal: &'a Journal,
+/// An action's steps and desired spec with their secrets filled in (never persisted).
+#[derive(Debug, Clone, Default)]
+pub struct Prepared {
+    pub steps: Vec<Step>,
+    pub spec: Value,
 }
 
-/// Where the runner starts from: what the inventory said, and whether to trust its absence.
-pub struct Start {
-    pub live: Option<LiveObject>,
-    /// Look the object up before writing even if the inventory did not have it (a create an
-    /// interrupted run may have sent).
-    pub verify_absence: bool,
+/// Fills the `${env:…}` templates of a value (steps made during a run).
+pub type Interpolate = dyn Fn(&Value) -> Result<Value, String> + Send + Sync;
+
+/// Everything an action needs besides itself; shared by the actions of a run.
+pub struct ActionContext<'a> {
+    pub target: &'a TargetRun,
+    pub secrets: &'a [String],
+    /// Set when the journal cannot be written: nothing more is sent.
+    pub halted: &'a AtomicBool,
+    pub progress: &'a Progress,
+    /// Fills `${env:…}` templates of steps made during the run (recovery after adoption).
+    pub interpolate: &'a Interpolate,
 }
 
 struct Runner<'a, 'b> {
     ctx: &'b ActionContext<'a>,
     action: &'b Action,
     info: &'static KindInfo,
-    request: WriteRequest,
+    prepared: &'b Prepared,
     requests: usize,
 }
 
-pub async fn run(
-    ctx: &ActionContext<'_>,
-    action: &Action,
-    spec: &Value,
-    start: Start,
-) -> ActionRun {
+enum Created {
+    Id,
+    /// The create failed, but the object was found by key: adopted as it was.
+    Adopted(Box<LiveObject>),
+}
+
+pub async fn run(ctx: &ActionContext<'_>, action: &Action, prepared: &Prepared) -> ActionRun {
     let Some(info) = crate::providers::kind_info(&action.kind) else {
         return ActionRun {
             outcome: Outcome::Failed,
@@ -66,15 +74,10 @@ pub async fn run(
         ctx,
         action,
         info,
-        request: WriteRequest {
-            kind: action.kind.clone(),
-            key: action.key.clone(),
-            spec: spec.clone(),
-        },
+        prepared,
         requests: 0,
     };
-    let result = runner.go(start).await;
-    let (outcome, error) = match result {
+    let (outcome, error) = match runner.go().await {
         Ok(outcome) => (outcome, None),
         Err(error) => (Outcome::Failed, Some(error)),
     };
@@ -86,143 +89,205 @@ pub async fn run(
 }
 
 impl Runner<'_, '_> {
-    async fn go(&mut self, start: Start) -> Result<Outcome, String> {
-        let live = match start.live {
-            Some(live) => Some(live),
-            None if start.verify_absence || self.info.singleton => self.lookup().await?,
-            None => None,
-        };
-        match live {
-            Some(live) => self.reconcile(live).await,
-            None => self.create().await,
+    async fn go(&mut self) -> Result<Outcome, String> {
+        let key = crate::model::TargetKey::new(&self.action.kind, &self.action.key);
+        if self.action.action == ActionType::Create
+            && self.ctx.target.verify_absence.contains(&key)
+            && let Some(found) = self.lookup().await?
+        {
+            return self.adopt(found).await;
         }
-    }
-
-    /// Create, and when the outcome is unknown, find out before trying again.
-    async fn create(&mut self) -> Result<Outcome, String> {
-        let step = self.info.steps.create;
-        for attempt in 1..=CREATE_ATTEMPTS {
-            // Written (and flushed) before the request: after a crash, the next run knows this
-            // key may exist although no completion was recorded.
-            self.record(step, "intent", None, Vec::new(), None);
-            let ids = self.ids();
-            let (result, exchanges) =
-                http_log::recorded(self.ctx.provider.create(&self.request, &ids)).await;
-            match result {
-                Ok(id) => {
-                    self.remember(&id);
-                    let changes = diff::all_fields(&self.info.diff_rules, &self.request.spec);
-                    let mut record = self.step_record(step, "ok", Some(id), exchanges, None);
-                    record.changes =
-                        crate::plan::build::redact_changes(changes, &self.action.sensitive);
-                    self.write(record);
-                    return Ok(Outcome::Created);
+        let steps = &self.prepared.steps;
+        for (index, step) in steps.iter().enumerate() {
+            if step.creates {
+                if let Created::Adopted(found) = self.create(index, step).await? {
+                    self.ctx.progress.inc((steps.len() - index) as u64);
+                    return self.adopt(*found).await;
                 }
-                Err(e) if e.outcome_unknown() || e.is_duplicate() => {
-                    let error = self.scrub(&e);
-                    let outcome = if e.is_duplicate() {
-                        "duplicate"
-                    } else {
-                        "unknown"
-                    };
-                    self.record(step, outcome, None, exchanges, Some(error.clone()));
-                    if let Some(live) = self.lookup().await? {
-                        return self.reconcile(live).await;
-                    }
-                    if e.is_duplicate() || attempt == CREATE_ATTEMPTS {
-                        return Err(error);
-                    }
-                }
-                Err(e) => {
-                    let error = self.scrub(&e);
-                    self.record(step, "failed", None, exchanges, Some(error.clone()));
-                    return Err(error);
+            } else {
+                match self.step(index, step).await {
+                    Ok(_) => {}
+                    // Deleting what is already gone is done.
+                    Err(e) if self.action.action == ActionType::Delete && e.is_not_found() => {}
+                    Err(e) => return Err(self.scrub(&e)),
                 }
             }
+            self.ctx.progress.inc(1);
         }
-        Err(format!("{step} did not complete"))
+        Ok(match self.action.action {
+            ActionType::Create => Outcome::Created,
+            ActionType::Delete => {
+                if let Ok(mut ids) = self.ctx.target.ids.lock() {
+                    ids.remove(&self.action.kind, &self.action.key);
+                }
+                Outcome::Deleted
+            }
+            _ => Outcome::Updated,
+        })
     }
 
-    /// The object exists: adopt it as it is, or update it to the desired spec.
-    async fn reconcile(&mut self, live: LiveObject) -> Result<Outcome, String> {
-        self.remember(&live.id);
-        let changes = diff::diff(&self.info.diff_rules, &self.request.spec, &live.state);
-        if changes.is_empty() {
-            self.record(
-                self.info.steps.lookup,
-                "adopted",
-                Some(live.id.clone()),
-                Vec::new(),
-                None,
-            );
-            return Ok(if self.info.singleton || self.action.live_id.is_some() {
-                Outcome::Unchanged
-            } else {
-                Outcome::Adopted
-            });
+    /// A creating step; after any failure, the object is looked up before the create is
+    /// tried again (only when its outcome was unknown) or called failed.
+    async fn create(&mut self, index: usize, step: &Step) -> Result<Created, String> {
+        for attempt in 1..=CREATE_ATTEMPTS {
+            let error = match self.step(index, step).await {
+                Ok(_) => return Ok(Created::Id),
+                Err(e) => e,
+            };
+            if self.ctx.halted.load(Ordering::Relaxed) {
+                return Err(self.scrub(&error));
+            }
+            if let Some(found) = self.lookup().await? {
+                return Ok(Created::Adopted(Box::new(found)));
+            }
+            if !error.outcome_unknown() || attempt == CREATE_ATTEMPTS {
+                return Err(self.scrub(&error));
+            }
         }
-        let step = self.info.steps.update;
+        Err(format!("{} did not complete", step.name))
+    }
+
+    /// The object exists already: take it as it is, or bring it to the desired state with the
+    /// update steps its kind gives for what differs.
+    async fn adopt(&mut self, found: LiveObject) -> Result<Outcome, String> {
+        self.remember(&found.id);
+        let changes = diff::diff(&self.info.diff_rules, &self.prepared.spec, &found.state);
+        if changes.is_empty() {
+            self.journal_record(StepRecord {
+                step: self.info.lookup_step.to_string(),
+                outcome: "adopted".into(),
+                id: Some(found.id.clone()),
+                ..self.record_base()
+            })?;
+            return Ok(Outcome::Adopted);
+        }
+        let steps = crate::plan::build::change_steps(
+            self.info,
+            &self.action.key,
+            &self.action.desired,
+            &self.prepared.spec,
+            Some(&found),
+            Operation::Update,
+            &changes,
+        )?;
+        for (index, step) in steps.iter().enumerate() {
+            let mut step = step.clone();
+            step.input = (self.ctx.interpolate)(&step.input)?;
+            step.detail = format!("recovery after adoption {}", step.detail)
+                .trim()
+                .to_string();
+            self.step(index, &step).await.map_err(|e| self.scrub(&e))?;
+        }
+        Ok(Outcome::Updated)
+    }
+
+    /// Run one step between its two journal lines.
+    async fn step(&mut self, index: usize, step: &Step) -> Result<Option<String>, ProviderError> {
+        if self.ctx.halted.load(Ordering::Relaxed) {
+            return Err(ProviderError::local(
+                "the run stopped: its journal could not be written",
+            ));
+        }
+        let base = StepRecord {
+            step: step.name.clone(),
+            index: Some(index),
+            detail: step.detail.clone(),
+            creates: step.creates,
+            ..self.record_base()
+        };
+        self.journal_record(StepRecord {
+            outcome: "intent".into(),
+            ..base.clone()
+        })
+        .map_err(ProviderError::local)?;
         let ids = self.ids();
         let (result, exchanges) =
-            http_log::recorded(self.ctx.provider.update(&self.request, &live, &ids)).await;
-        match result {
-            Ok(()) => {
-                let mut record =
-                    self.step_record(step, "ok", Some(live.id.clone()), exchanges, None);
-                record.changes =
-                    crate::plan::build::redact_changes(changes, &self.action.sensitive);
-                self.write(record);
-                Ok(Outcome::Updated)
+            exchange_log::recorded(self.ctx.target.target.run(&self.action.kind, step, &ids)).await;
+        let last = index + 1 == self.prepared.steps.len();
+        let record = match &result {
+            Ok(id) => {
+                if let Some(id) = id {
+                    self.remember(id);
+                }
+                StepRecord {
+                    outcome: "ok".into(),
+                    id: id.clone(),
+                    changes: if last {
+                        self.action.changes.clone()
+                    } else {
+                        Vec::new()
+                    },
+                    ..base
+                }
             }
-            Err(e) => {
-                let error = self.scrub(&e);
-                self.record(
-                    step,
-                    "failed",
-                    Some(live.id.clone()),
-                    exchanges,
-                    Some(error.clone()),
-                );
-                Err(error)
-            }
-        }
+            Err(e) => StepRecord {
+                outcome: if e.is_duplicate() {
+                    "duplicate"
+                } else if e.outcome_unknown() {
+                    "unknown"
+                } else if e.is_not_found() && self.action.action == ActionType::Delete {
+                    "gone"
+                } else {
+                    "failed"
+                }
+                .into(),
+                error: Some(self.scrub(e)),
+                ..base
+            },
+        };
+        self.write(record, exchanges)
+            .map_err(ProviderError::local)?;
+        result
     }
 
     async fn lookup(&mut self) -> Result<Option<LiveObject>, String> {
-        let step = self.info.steps.lookup;
         let ids = self.ids();
-        let (found, exchanges) = http_log::recorded(self.ctx.provider.lookup(
+        let scope = Scope::one(&self.action.key);
+        let (found, exchanges) = exchange_log::recorded(self.ctx.target.target.observe(
             &self.action.kind,
-            &self.action.key,
+            &scope,
             &ids,
         ))
         .await;
+        let base = StepRecord {
+            step: self.info.lookup_step.to_string(),
+            ..self.record_base()
+        };
         match found {
             Ok(found) => {
-                let id = found.as_ref().map(|f| f.id.clone());
-                self.record(
-                    step,
-                    if id.is_some() { "found" } else { "absent" },
-                    id,
-                    exchanges,
-                    None,
-                );
+                let found = found.into_iter().find(|o| o.key == self.action.key);
+                let record = StepRecord {
+                    outcome: if found.is_some() { "found" } else { "absent" }.into(),
+                    id: found.as_ref().map(|f| f.id.clone()),
+                    ..base
+                };
+                self.write(record, exchanges)?;
                 Ok(found)
             }
             Err(e) => {
                 let error = self.scrub(&e);
-                self.record(step, "failed", None, exchanges, Some(error.clone()));
+                let record = StepRecord {
+                    outcome: "failed".into(),
+                    error: Some(error.clone()),
+                    ..base
+                };
+                self.write(record, exchanges)?;
                 Err(error)
             }
         }
     }
 
     fn ids(&self) -> IdIndex {
-        self.ctx.ids.lock().map(|g| g.clone()).unwrap_or_default()
+        self.ctx
+            .target
+            .ids
+            .lock()
+            .map(|g| g.clone())
+            .unwrap_or_default()
     }
 
     fn remember(&self, id: &str) {
-        if let Ok(mut index) = self.ctx.ids.lock() {
+        if let Ok(mut index) = self.ctx.target.ids.lock() {
             index.insert(&self.action.kind, &self.action.key, id);
         }
     }
@@ -231,41 +296,29 @@ impl Runner<'_, '_> {
         scrub(&e.to_string(), self.ctx.secrets)
     }
 
-    fn step_record(
-        &self,
-        step: &str,
-        outcome: &str,
-        id: Option<String>,
-        requests: Vec<HttpExchange>,
-        error: Option<String>,
-    ) -> StepRecord {
+    fn record_base(&self) -> StepRecord {
         StepRecord {
             at: crate::inventory::now_rfc3339(),
             object: self.action.object(),
             key: self.action.key.clone(),
-            step: step.to_string(),
-            outcome: outcome.to_string(),
-            id,
-            requests,
-            changes: Vec::new(),
-            error,
+            ..StepRecord::default()
         }
     }
 
-    fn record(
-        &mut self,
-        step: &str,
-        outcome: &str,
-        id: Option<String>,
-        requests: Vec<HttpExchange>,
-        error: Option<String>,
-    ) {
-        let record = self.step_record(step, outcome, id, requests, error);
-        self.write(record);
+    fn write(&mut self, mut record: StepRecord, requests: Vec<Exchange>) -> Result<(), String> {
+        self.requests += requests.len();
+        record.requests = requests;
+        self.journal_record(record)
     }
 
-    fn write(&mut self, record: StepRecord) {
-        self.requests += record.requests.len();
-        self.ctx.journal.record(&record);
+    /// A record that cannot be written halts the whole run: no request goes out unjournaled.
+    fn journal_record(&self, record: StepRecord) -> Result<(), String> {
+        self.ctx.target.journal.record(&record).map_err(|e| {
+            self.ctx.halted.store(true, Ordering::Relaxed);
+            format!(
+                "the journal {} cannot be written ({e}); the run stopped before sending more",
+                self.ctx.target.journal.dir().display()
+            )
+        })
     }
 }

@@ -1,4 +1,4 @@
-//! `state/dead-letter.jsonl`: the objects the last run could not finish (failed after their
+//! `state/<env>/<target>/dead-letter.jsonl`: the objects the target's last run could not finish (failed after their
 //! retries, or skipped because something they need failed), with the last error. `apply
 //! --only-failures` narrows a plan to them and what depends on them.
 
@@ -28,7 +28,8 @@ pub fn path(state_dir: &Path) -> PathBuf {
     state_dir.join(FILE)
 }
 
-/// Replace the dead letter with this run's unfinished objects (none: the file is removed).
+/// Replace a target's dead letter with its unfinished objects of this run (none: the file is
+/// removed). `summary` is the target's part of the run.
 pub fn write(state_dir: &Path, summary: &RunSummary, run_dir: &Path) -> anyhow::Result<usize> {
     let letters: Vec<DeadLetter> = summary
         .results
@@ -97,15 +98,5 @@ pub fn narrow(plan: &Plan, objects: &HashSet<String>) -> Plan {
             break;
         }
     }
-    let actions = plan
-        .actions
-        .iter()
-        .filter(|a| keep.contains(&a.object()))
-        .cloned()
-        .map(|mut a| {
-            a.depends_on.retain(|d| keep.contains(d));
-            a
-        })
-        .collect();
-    Plan::new(&plan.target, &plan.observed_at, actions)
+    plan.narrowed(|a| keep.contains(&a.object()))
 }

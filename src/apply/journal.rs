@@ -1,28 +1,40 @@
-//! Stage 9: the record of a run under `state/runs/<timestamp>/`: a JSON-lines journal of every
-//! step (requests, status, tracking ids, redacted changes), `failures.csv` and `summary.json`.
+//! Stage 9: the record of a run under `state/<env>/<target>/runs/<timestamp>/`: a JSON-lines
+//! journal with two lines per step (the intent before it is sent, the outcome after), each
+//! flushed before the run goes on; `failures.csv` and `summary.json` at the end. A journal that
+//! cannot be written stops the run before the next request.
 
 use crate::diff::FieldChange;
-use crate::http_log::HttpExchange;
 use crate::model::TargetKey;
+use crate::providers::Exchange;
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct StepRecord {
     pub at: String,
     pub object: String,
     pub key: String,
     pub step: String,
-    /// `intent` (written before a create is sent), `ok`, `found`, `absent`, `adopted`,
-    /// `duplicate`, `unknown` (the outcome of a write could not be known), `skipped`, `failed`.
+    /// The step's place in its action's list (lookups and skips have none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub index: Option<usize>,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub detail: String,
+    /// The step creates the object (an interrupted run may have created it).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub creates: bool,
+    /// `intent` (written before the step is sent), `ok`, `found`, `absent`, `adopted`, `gone`
+    /// (a delete of something already deleted), `duplicate`, `unknown` (the outcome of a write
+    /// could not be known), `skipped`, `failed`.
     pub outcome: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub requests: Vec<HttpExchange>,
+    pub requests: Vec<Exchange>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub changes: Vec<FieldChange>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -35,7 +47,7 @@ pub struct Journal {
 }
 
 impl Journal {
-    /// A new run directory under `state_dir/runs/`.
+    /// A new run directory under `state_dir/runs/` (one target's state folder).
     pub fn create(state_dir: &Path) -> anyhow::Result<Self> {
         let stamp = time::OffsetDateTime::now_utc()
             .format(time::macros::format_description!(
@@ -43,13 +55,22 @@ impl Journal {
             ))
             .unwrap_or_default();
         let base = state_dir.join("runs");
-        let mut dir = base.join(&stamp);
+        std::fs::create_dir_all(&base)?;
+        // create_dir (not _all) fails when the folder exists, so two runs started in the same
+        // second never share one.
         let mut n = 1;
-        while dir.exists() {
-            n += 1;
-            dir = base.join(format!("{stamp}-{n}"));
-        }
-        std::fs::create_dir_all(&dir)?;
+        let dir = loop {
+            let dir = if n == 1 {
+                base.join(&stamp)
+            } else {
+                base.join(format!("{stamp}-{n}"))
+            };
+            match std::fs::create_dir(&dir) {
+                Ok(()) => break dir,
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => n += 1,
+                Err(e) => return Err(e.into()),
+            }
+        };
         let file = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
@@ -64,12 +85,16 @@ impl Journal {
         &self.dir
     }
 
-    /// Append one step; flushed at once so a crash loses nothing already done.
-    pub fn record(&self, record: &StepRecord) {
-        if let (Ok(line), Ok(mut f)) = (serde_json::to_string(record), self.file.lock()) {
-            let _ = writeln!(f, "{line}");
-            let _ = f.flush();
-        }
+    /// Append one record and flush it to the file; an error means the record is not there.
+    pub fn record(&self, record: &StepRecord) -> std::io::Result<()> {
+        let line = serde_json::to_string(record)?;
+        let mut f = self
+            .file
+            .lock()
+            .map_err(|_| std::io::Error::other("the journal lock was poisoned"))?;
+        writeln!(f, "{line}")?;
+        f.flush()?;
+        f.sync_data()
     }
 
     pub fn write_failures(&self, failures: &[(String, String, String)]) -> anyhow::Result<()> {
@@ -95,8 +120,9 @@ impl Journal {
     }
 }
 
-/// Objects the most recent run under `state_dir` announced a create for (an `intent` record)
-/// without recording that the object was then done: an interrupted run may have created them.
+/// Objects whose create the most recent run under `state_dir` announced (an intent on a
+/// creating step) without recording that it then completed: an interrupted run may have
+/// created them.
 pub fn unfinished_creates(state_dir: &Path) -> HashSet<TargetKey> {
     let Some(latest) = latest_run(state_dir) else {
         return HashSet::new();
@@ -104,22 +130,25 @@ pub fn unfinished_creates(state_dir: &Path) -> HashSet<TargetKey> {
     let Ok(text) = std::fs::read_to_string(latest.join("journal.jsonl")) else {
         return HashSet::new();
     };
-    let mut last: HashMap<(String, String), (bool, String)> = HashMap::new();
+    let mut open: HashMap<(String, String), bool> = HashMap::new();
     // A crash can cut the last line short; it is skipped like any unreadable line.
     for record in text
         .lines()
         .filter_map(|l| serde_json::from_str::<StepRecord>(l).ok())
     {
-        let entry = last
-            .entry((record.object.clone(), record.key.clone()))
-            .or_default();
-        entry.0 |= record.outcome == "intent";
-        entry.1 = record.outcome;
+        let entry = open.entry((record.object.clone(), record.key.clone()));
+        match record.outcome.as_str() {
+            "intent" if record.creates => *entry.or_default() = true,
+            "ok" | "adopted" | "found" if record.creates || record.outcome != "ok" => {
+                *entry.or_default() = false
+            }
+            _ => {}
+        }
     }
-    last.into_iter()
-        .filter(|(_, (intent, outcome))| *intent && !matches!(outcome.as_str(), "ok" | "adopted"))
+    open.into_iter()
+        .filter(|(_, unfinished)| *unfinished)
         .filter_map(|((object, key), _)| {
-            let kind = object.split_once('/')?.0.to_string();
+            let kind = object.split(['/', '[']).next()?.to_string();
             Some(TargetKey::new(kind, key))
         })
         .collect()

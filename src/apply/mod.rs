@@ -1,21 +1,22 @@
-//! Stage 8: execute a plan. Actions run in dependency order, independent ones concurrently,
-//! from the inventory just read; an object is looked up by key again only when that read cannot
-//! be trusted (see `action`). A failure skips its dependents and the rest carries on.
+//! Stage 8: execute a plan's steps. Actions run in dependency order, independent ones
+//! concurrently, on whichever targets they go to; deletes wait until every create and update is
+//! settled. A failure skips its dependents and the rest carries on.
 
 mod action;
 pub mod dead_letter;
 pub mod journal;
 
-use crate::inventory::Inventory;
+pub use action::{Interpolate, Prepared};
+
 use crate::model::TargetKey;
 use crate::plan::{ActionType, Plan};
-use crate::providers::Provider;
+use crate::progress::Progress;
+use crate::providers::{ConnectedTarget, IdIndex};
 use crate::transport::TransportStats;
-use action::ActionRun;
 use journal::{Journal, StepRecord};
 use serde::Serialize;
-use serde_json::Value;
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex};
 use tokio::task::JoinSet;
 
@@ -24,6 +25,7 @@ use tokio::task::JoinSet;
 pub enum Outcome {
     Created,
     Updated,
+    Deleted,
     /// Found live by its key and already as desired (e.g. created by an interrupted run).
     Adopted,
     Unchanged,
@@ -32,8 +34,23 @@ pub enum Outcome {
     Failed,
 }
 
+impl Outcome {
+    /// The object is now as desired: dependents may go ahead.
+    pub fn is_done(self) -> bool {
+        matches!(
+            self,
+            Outcome::Created
+                | Outcome::Updated
+                | Outcome::Deleted
+                | Outcome::Adopted
+                | Outcome::Unchanged
+        )
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct ObjectResult {
+    pub target: String,
     pub object: String,
     pub kind: String,
     pub key: String,
@@ -42,15 +59,17 @@ pub struct ObjectResult {
     pub error: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RunSummary {
-    pub target: String,
+    pub environment: String,
+    pub targets: Vec<String>,
     pub plan_checksum: String,
     pub started_at: String,
     pub finished_at: String,
     pub created: usize,
     pub updated: usize,
+    pub deleted: usize,
     pub adopted: usize,
     pub unchanged: usize,
     pub pending: usize,
@@ -60,30 +79,72 @@ pub struct RunSummary {
     pub requests: usize,
     /// The run stopped at its --timeout.
     pub timed_out: bool,
-    /// The target's wire cost over the whole command (observation included), when known.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub transport: Option<TransportStats>,
+    /// The targets' wire cost over the whole command (observation included), by target.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub transport: BTreeMap<String, TransportStats>,
     pub results: Vec<ObjectResult>,
-}
-
-impl Outcome {
-    /// The object is now as desired: dependents may go ahead.
-    pub fn is_done(self) -> bool {
-        matches!(
-            self,
-            Outcome::Created | Outcome::Updated | Outcome::Adopted | Outcome::Unchanged
-        )
-    }
 }
 
 impl RunSummary {
     pub fn succeeded(&self) -> bool {
         self.failed == 0 && self.skipped == 0
     }
+
+    /// The part of the summary that concerns one target.
+    pub fn for_target(&self, target: &str) -> RunSummary {
+        let results: Vec<ObjectResult> = self
+            .results
+            .iter()
+            .filter(|r| r.target == target)
+            .cloned()
+            .collect();
+        let mut summary = RunSummary {
+            targets: vec![target.to_string()],
+            transport: self
+                .transport
+                .iter()
+                .filter(|(t, _)| *t == target)
+                .map(|(t, s)| (t.clone(), s.clone()))
+                .collect(),
+            results,
+            ..self.clone()
+        };
+        summary.count();
+        summary
+    }
+
+    fn count(&mut self) {
+        let count = |o: Outcome| self.results.iter().filter(|r| r.outcome == o).count();
+        (
+            self.created,
+            self.updated,
+            self.deleted,
+            self.adopted,
+            self.unchanged,
+        ) = (
+            count(Outcome::Created),
+            count(Outcome::Updated),
+            count(Outcome::Deleted),
+            count(Outcome::Adopted),
+            count(Outcome::Unchanged),
+        );
+        (self.pending, self.skipped, self.failed) = (
+            count(Outcome::Pending),
+            count(Outcome::Skipped),
+            count(Outcome::Failed),
+        );
+    }
 }
 
-/// An action's interpolated spec (secrets in clear) — built by the caller, never persisted.
-pub type Specs = Vec<Value>;
+/// One target of a run: its connection, its journal, and its ids.
+pub struct TargetRun {
+    pub target: Arc<dyn ConnectedTarget>,
+    pub journal: Arc<Journal>,
+    pub ids: Mutex<IdIndex>,
+    /// Keys an interrupted run may have created without recording it: looked up before a create
+    /// even though the inventory did not list them.
+    pub verify_absence: HashSet<TargetKey>,
+}
 
 /// How a run is carried out.
 #[derive(Debug, Clone, Default)]
@@ -92,24 +153,24 @@ pub struct ExecuteOptions {
     pub concurrency: usize,
     /// Stop starting work at this instant; what is unfinished is reported failed (re-run to go on).
     pub deadline: Option<tokio::time::Instant>,
-    /// Keys an interrupted run may have created without recording it: looked up before a create
-    /// even though the inventory did not list them.
-    pub verify_absence: HashSet<TargetKey>,
 }
 
-/// Run every create/update of `plan`. `specs[i]` is the interpolated desired spec of action i.
+/// Run the steps of every create, update and delete of `plan`. `prepared[i]` holds action i's
+/// steps and spec with secrets filled in.
 pub async fn execute(
     plan: &Plan,
-    specs: Specs,
+    prepared: Vec<Prepared>,
     secrets: Vec<String>,
-    provider: Arc<dyn Provider>,
-    inventory: &Inventory,
-    journal: Arc<Journal>,
+    targets: HashMap<String, Arc<TargetRun>>,
+    interpolate: Arc<Interpolate>,
     options: ExecuteOptions,
+    progress: Arc<Progress>,
 ) -> RunSummary {
     let started_at = crate::inventory::now_rfc3339();
-    let ids = Arc::new(Mutex::new(inventory.ids()));
+    let n = plan.actions.len();
     let secrets = Arc::new(secrets);
+    let prepared = Arc::new(prepared);
+    let halted = Arc::new(AtomicBool::new(false));
     let index: HashMap<String, usize> = plan
         .actions
         .iter()
@@ -126,9 +187,7 @@ pub async fn execute(
                 .collect()
         })
         .collect();
-    let mut outcome: Vec<Option<ObjectResult>> = vec![None; plan.actions.len()];
-    let mut requests = 0usize;
-
+    let mut outcome: Vec<Option<ObjectResult>> = vec![None; n];
     for (i, a) in plan.actions.iter().enumerate() {
         let settled = match a.action {
             ActionType::Noop => Some(Outcome::Unchanged),
@@ -143,38 +202,49 @@ pub async fn execute(
             outcome[i] = Some(result_of(a, o, error));
         }
     }
-
-    let mut running: JoinSet<(usize, ActionRun)> = JoinSet::new();
-    let specs = Arc::new(specs);
-    let concurrency = options.concurrency.max(1);
-    let mut timed_out = false;
+    let is_delete = |i: usize| plan.actions[i].action == ActionType::Delete;
     // Each action waits for its unsettled dependencies; settling one wakes its dependents, so
-    // scheduling costs O(actions + edges), whatever the size of the plan.
-    let mut dependents: Vec<Vec<usize>> = vec![Vec::new(); plan.actions.len()];
+    // scheduling costs O(actions + edges), whatever the size of the plan. Deletes also wait
+    // until no create or update is left.
+    let mut dependents: Vec<Vec<usize>> = vec![Vec::new(); n];
     for (i, deps) in dependencies.iter().enumerate() {
         for &d in deps {
             dependents[d].push(i);
         }
     }
+    let to_run: Vec<bool> = outcome.iter().map(Option::is_none).collect();
     let mut waiting: Vec<usize> = dependencies
         .iter()
-        .map(|deps| deps.iter().filter(|&&d| outcome[d].is_none()).count())
+        .map(|deps| deps.iter().filter(|&&d| to_run[d]).count())
         .collect();
-    let mut ready: VecDeque<usize> = (0..plan.actions.len())
-        .filter(|&i| outcome[i].is_none() && waiting[i] == 0)
-        .collect();
-    // Noop and pending actions are settled before anything runs; they are never scheduled.
-    let to_run: Vec<bool> = outcome.iter().map(Option::is_none).collect();
-    let settle = |i: usize, waiting: &mut Vec<usize>, ready: &mut VecDeque<usize>| {
-        for &j in dependents[i].iter().filter(|&&j| to_run[j]) {
-            waiting[j] -= 1;
-            if waiting[j] == 0 {
-                ready.push_back(j);
-            }
+    let mut writes_left = (0..n).filter(|&i| to_run[i] && !is_delete(i)).count();
+    let mut parked: Vec<usize> = Vec::new();
+    let mut ready: VecDeque<usize> = VecDeque::new();
+    for i in (0..n).filter(|&i| to_run[i] && waiting[i] == 0) {
+        if is_delete(i) && writes_left > 0 {
+            parked.push(i);
+        } else {
+            ready.push_back(i);
         }
-    };
+    }
+    macro_rules! sched {
+        () => {
+            Sched {
+                dependents: &dependents,
+                to_run: &to_run,
+                waiting: &mut waiting,
+                ready: &mut ready,
+                parked: &mut parked,
+                writes_left: &mut writes_left,
+                is_delete: &is_delete,
+            }
+        };
+    }
+    let mut running: JoinSet<(usize, action::ActionRun)> = JoinSet::new();
+    let concurrency = options.concurrency.max(1);
+    let mut timed_out = false;
+    let mut requests = 0usize;
     loop {
-        // Start whatever is ready, up to the concurrency limit.
         while running.len() < concurrency && !timed_out {
             let Some(i) = ready.pop_front() else { break };
             let a = &plan.actions[i];
@@ -182,37 +252,42 @@ pub async fn execute(
                 .iter()
                 .copied()
                 .find(|&d| !outcome[d].as_ref().is_some_and(|r| r.outcome.is_done()));
-            if let Some(bad) = failed_dependency {
-                let error = format!(
+            let target = targets.get(&a.target).cloned();
+            let refusal = match (failed_dependency, &target) {
+                (Some(bad), _) => Some(format!(
                     "resource_dependency_missing: {} did not complete",
                     plan.actions[bad].object()
-                );
-                journal.record(&skipped_record(a, &error));
+                )),
+                (None, None) => Some(format!("target `{}` is not connected", a.target)),
+                (None, Some(_)) => None,
+            };
+            if let Some(error) = refusal {
+                if let Some(t) = &target {
+                    let _ = t.journal.record(&skipped_record(a, &error));
+                }
                 outcome[i] = Some(result_of(a, Outcome::Skipped, Some(error)));
-                settle(i, &mut waiting, &mut ready);
+                progress.inc(a.steps.len() as u64);
+                settle(i, &mut sched!());
                 continue;
             }
-            let target_key = TargetKey::new(&a.kind, &a.key);
-            let start = action::Start {
-                live: inventory.get(&target_key).cloned(),
-                verify_absence: options.verify_absence.contains(&target_key),
-            };
-            let (action, provider, ids, specs, secrets, journal) = (
+            let Some(target) = target else { continue };
+            let (action, prepared, secrets, halted, progress, interpolate) = (
                 a.clone(),
-                provider.clone(),
-                ids.clone(),
-                specs.clone(),
+                prepared.clone(),
                 secrets.clone(),
-                journal.clone(),
+                halted.clone(),
+                progress.clone(),
+                interpolate.clone(),
             );
             running.spawn(async move {
                 let ctx = action::ActionContext {
-                    provider: provider.as_ref(),
-                    ids: &ids,
+                    target: &target,
                     secrets: &secrets,
-                    journal: &journal,
+                    halted: &halted,
+                    progress: &progress,
+                    interpolate: interpolate.as_ref(),
                 };
-                let run = action::run(&ctx, &action, &specs[i], start).await;
+                let run = action::run(&ctx, &action, &prepared[i]).await;
                 (i, run)
             });
         }
@@ -227,54 +302,79 @@ pub async fn execute(
             },
             None => running.join_next().await,
         };
-        let Some(joined) = joined else {
-            break;
-        };
+        let Some(joined) = joined else { break };
         match joined {
             Ok((i, run)) => {
                 requests += run.requests;
                 outcome[i] = Some(result_of(&plan.actions[i], run.outcome, run.error));
-                settle(i, &mut waiting, &mut ready);
+                settle(i, &mut sched!());
             }
             Err(e) if e.is_cancelled() => {}
             // A panicking task is a bug: log it; its action stays unsettled and is reported failed.
             Err(e) => tracing::error!("an apply task failed: {e}"),
         }
     }
+    progress.finish();
     for (i, a) in plan.actions.iter().enumerate() {
         if outcome[i].is_none() {
             let error = if timed_out {
                 "the run's --timeout elapsed before this object was done; re-run to finish"
+            } else if halted.load(std::sync::atomic::Ordering::Relaxed) {
+                "the run stopped because its journal could not be written; nothing more was sent"
             } else {
                 "internal error"
             };
             outcome[i] = Some(result_of(a, Outcome::Failed, Some(error.into())));
         }
     }
-
-    let results: Vec<ObjectResult> = outcome.into_iter().flatten().collect();
-    let count = |o: Outcome| results.iter().filter(|r| r.outcome == o).count();
-    RunSummary {
-        target: plan.target.clone(),
+    let mut summary = RunSummary {
+        environment: plan.environment.clone(),
+        targets: plan.targets.clone(),
         plan_checksum: plan.checksum.clone(),
         started_at,
         finished_at: crate::inventory::now_rfc3339(),
-        created: count(Outcome::Created),
-        updated: count(Outcome::Updated),
-        adopted: count(Outcome::Adopted),
-        unchanged: count(Outcome::Unchanged),
-        pending: count(Outcome::Pending),
-        skipped: count(Outcome::Skipped),
-        failed: count(Outcome::Failed),
         requests,
         timed_out,
-        transport: None,
-        results,
+        results: outcome.into_iter().flatten().collect(),
+        ..RunSummary::default()
+    };
+    summary.count();
+    summary
+}
+
+/// The scheduler's bookkeeping that settling an action updates.
+struct Sched<'a, F: Fn(usize) -> bool> {
+    dependents: &'a [Vec<usize>],
+    to_run: &'a [bool],
+    waiting: &'a mut Vec<usize>,
+    ready: &'a mut VecDeque<usize>,
+    parked: &'a mut Vec<usize>,
+    writes_left: &'a mut usize,
+    is_delete: &'a F,
+}
+
+fn settle<F: Fn(usize) -> bool>(i: usize, s: &mut Sched<'_, F>) {
+    if !(s.is_delete)(i) {
+        *s.writes_left -= 1;
+        if *s.writes_left == 0 {
+            s.ready.extend(s.parked.drain(..));
+        }
+    }
+    for &j in s.dependents[i].iter().filter(|&&j| s.to_run[j]) {
+        s.waiting[j] -= 1;
+        if s.waiting[j] == 0 {
+            if (s.is_delete)(j) && *s.writes_left > 0 {
+                s.parked.push(j);
+            } else {
+                s.ready.push_back(j);
+            }
+        }
     }
 }
 
 fn result_of(a: &crate::plan::Action, outcome: Outcome, error: Option<String>) -> ObjectResult {
     ObjectResult {
+        target: a.target.clone(),
         object: a.object(),
         kind: a.kind.clone(),
         key: a.key.clone(),
@@ -288,11 +388,9 @@ fn skipped_record(a: &crate::plan::Action, error: &str) -> StepRecord {
         at: crate::inventory::now_rfc3339(),
         object: a.object(),
         key: a.key.clone(),
-        step: a.steps.first().cloned().unwrap_or_default(),
+        step: a.steps.first().map(|s| s.name.clone()).unwrap_or_default(),
         outcome: "skipped".into(),
-        id: None,
-        requests: Vec::new(),
-        changes: Vec::new(),
         error: Some(error.to_string()),
+        ..StepRecord::default()
     }
 }

@@ -1,24 +1,26 @@
-//! `switchboard apply PATH… | plan.json`: make the target match. A saved plan is refused when
-//! it was edited (checksum), made for another target, or is stale (an object it touches changed
-//! live since). Without --yes it asks on a terminal and refuses otherwise.
+//! `switchboard apply PATH… | plan.json`: make the targets match. A saved plan is refused when
+//! it was edited (checksum), made for another environment, stale (an object it touches changed
+//! live since), or over its safety thresholds without `--force`; otherwise its steps are run as
+//! saved. Without --yes it asks on a terminal and refuses otherwise.
 
-use super::pipeline::{env_lookup, load_and_resolve, make_plan, observe, observe_request};
-use super::target::{TargetArgs, connect};
+use super::pipeline::{env_lookup, load_desired, observe};
+use super::target::{Connections, TargetArgs, connect};
 use super::{Context, EXIT_ERROR, EXIT_OK, print};
 use crate::apply::{
-    self, ExecuteOptions, dead_letter,
+    self, ExecuteOptions, Prepared, TargetRun, dead_letter,
     journal::{self, Journal},
 };
+use crate::inventory::{Inventories, ObservePlan};
 use crate::manifest::interpolate::interpolate;
 use crate::model::TargetKey;
-use crate::plan::render::{Format, NO_CHANGES, render};
+use crate::plan::render::{Format, NO_CHANGES, render, threshold_lines};
 use crate::plan::{Plan, model::PLAN_FORMAT};
-use crate::providers::{ObserveRequest, catalog};
+use crate::progress::Progress;
 use serde_json::Value;
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::io::IsTerminal;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 #[derive(Debug, clap::Args)]
@@ -37,7 +39,7 @@ pub struct Args {
     /// How the plan is shown before applying.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
-    /// Only retry the objects in state/dead-letter.jsonl (the last run's failures) and what
+    /// Only retry the objects in each target's dead letter (its last run's failures) and what
     /// depends on them.
     #[arg(long)]
     pub only_failures: bool,
@@ -45,6 +47,9 @@ pub struct Args {
     /// re-run carries on.
     #[arg(long)]
     pub timeout: Option<u64>,
+    /// Apply a plan over its safety thresholds (too many deletes or updates of a kind).
+    #[arg(long)]
+    pub force: bool,
 }
 
 fn is_saved_plan(paths: &[PathBuf]) -> bool {
@@ -53,110 +58,242 @@ fn is_saved_plan(paths: &[PathBuf]) -> bool {
 
 pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<i32> {
     // Everything that can fail offline fails before a target is touched.
-    let saved = if is_saved_plan(&args.paths) {
-        Some(load_saved_plan(&args.paths[0])?)
+    let selected = args.target.select(&ctx.config)?;
+    let (saved, desired) = if is_saved_plan(&args.paths) {
+        let plan = load_saved_plan(&args.paths[0])?;
+        if plan.environment != selected.environment {
+            anyhow::bail!(
+                "the plan was made for environment `{}`, not `{}`; re-plan or pass --env {}",
+                plan.environment,
+                selected.environment,
+                plan.environment
+            );
+        }
+        (Some(plan), None)
     } else {
-        None
+        let desired = load_desired(&args.paths, selected.clone()).map_err(super::report)?;
+        (None, Some(desired))
     };
-    let resolved = if saved.is_none() {
-        Some(load_and_resolve(&args.paths).map_err(super::report)?)
-    } else {
-        None
+    let wanted: BTreeSet<String> = match (&saved, &desired) {
+        (Some(plan), _) => plan.targets.iter().cloned().collect(),
+        (_, Some(desired)) => desired.targets(),
+        _ => BTreeSet::new(),
     };
-
     // The run's --timeout covers everything from here: reading the inventory and writing.
     let deadline = args
         .timeout
         .map(|s| tokio::time::Instant::now() + Duration::from_secs(s));
-    let connected = connect(&args.target, &ctx.config, &ctx.state_dir).await?;
+    let connections = connect(&args.target, &selected, &wanted, &ctx.state_dir).await?;
     let result = async {
-        let plan = match (&saved, &resolved) {
+        let (plan, inventories) = match (&saved, &desired) {
             (Some(plan), _) => {
-                if plan.target != connected.name {
-                    anyhow::bail!("the plan was made for target `{}`, not `{}`; re-plan or pass --target {}", plan.target, connected.name, plan.target);
-                }
-                let inventory = within(deadline, observe(&connected, &observe_for(plan))).await?;
-                refuse_if_stale(plan, &inventory)?;
-                (plan.clone(), inventory)
+                let inventories = within(
+                    deadline,
+                    observe(&connections, |t, _| saved_plan_scope(plan, t)),
+                )
+                .await?;
+                refuse_if_stale(plan, &inventories)?;
+                (plan.clone(), inventories)
             }
-            (None, Some(resolved)) => {
-                let inventory =
-                    within(deadline, observe(&connected, &observe_request(resolved))).await?;
-                (make_plan(resolved, &inventory), inventory)
+            (None, Some(desired)) => {
+                let inventories = within(
+                    deadline,
+                    observe(&connections, |t, p| desired.observe_plan(t, p)),
+                )
+                .await?;
+                (desired.plan(&inventories), inventories)
             }
-            (None, None) => unreachable!("either a saved plan or manifests"),
+            (None, None) => anyhow::bail!("nothing to apply"),
         };
-        let (plan, inventory) = plan;
-        let plan = if args.only_failures { narrow_to_failures(&ctx.state_dir, &plan)? } else { plan };
-        let (specs, secrets) = interpolate_plan(&plan)?;
+        let plan = if args.only_failures {
+            narrow_to_failures(&connections, &plan)?
+        } else {
+            plan
+        };
+        print(&render(&plan, args.format, "Switchboard plan"));
+        if !plan.thresholds.is_empty() && !args.force {
+            for line in threshold_lines(&plan) {
+                eprintln!("{line}");
+            }
+            eprintln!("Apply refused; nothing was changed.");
+            return Ok(EXIT_ERROR);
+        }
+        let (prepared, secrets) = prepare(&plan)?;
         if !plan.actions.iter().any(|a| a.changes_anything()) {
-            print(&render(&plan, args.format, "Switchboard plan"));
             if plan.summary.pending == 0 {
                 eprintln!("{NO_CHANGES}");
             }
             return Ok(EXIT_OK);
         }
-        print(&render(&plan, args.format, "Switchboard plan"));
         if !args.yes && !confirm()? {
             eprintln!("Apply cancelled; nothing was changed.");
             return Ok(EXIT_ERROR);
         }
-        // Read before this run's journal exists: the previous run is the one that may have been cut.
-        let verify_absence = journal::unfinished_creates(&ctx.state_dir);
-        let journal = Arc::new(Journal::create(&ctx.state_dir)?);
-        let options = ExecuteOptions {
-            concurrency: args.concurrency,
+        execute(
+            &args,
+            &connections,
+            &plan,
+            &inventories,
+            prepared,
+            secrets,
             deadline,
-            verify_absence,
-        };
-        let mut summary = apply::execute(&plan, specs, secrets, connected.provider.clone(), &inventory, journal.clone(), options).await;
-        summary.transport = Some(connected.gate.stats());
-        let failures: Vec<(String, String, String)> = summary
+        )
+        .await
+    }
+    .await;
+    connections.close().await?;
+    result
+}
+
+async fn execute(
+    args: &Args,
+    connections: &Connections,
+    plan: &Plan,
+    inventories: &Inventories,
+    prepared: Vec<Prepared>,
+    secrets: Vec<String>,
+    deadline: Option<tokio::time::Instant>,
+) -> anyhow::Result<i32> {
+    let mut runs: HashMap<String, Arc<TargetRun>> = HashMap::new();
+    for (name, c) in &connections.targets {
+        // Read before this run's journal exists: the previous run is the one that may have been cut.
+        let verify_absence = journal::unfinished_creates(&c.state_dir);
+        let ids = inventories.get(name).map(|i| i.ids()).unwrap_or_default();
+        runs.insert(
+            name.clone(),
+            Arc::new(TargetRun {
+                target: c.target.clone(),
+                journal: Arc::new(Journal::create(&c.state_dir)?),
+                ids: Mutex::new(ids),
+                verify_absence,
+            }),
+        );
+    }
+    let steps: usize = plan
+        .actions
+        .iter()
+        .filter(|a| a.changes_anything())
+        .map(|a| a.steps.len())
+        .sum();
+    let progress = Arc::new(Progress::new(
+        "applying",
+        "steps",
+        steps as u64,
+        connections.gates(),
+    ));
+    let options = ExecuteOptions {
+        concurrency: args.concurrency,
+        deadline,
+    };
+    let interpolate_step = Arc::new(|v: &Value| {
+        interpolate(v, &env_lookup)
+            .map(|(v, _)| v)
+            .map_err(|missing| {
+                format!(
+                    "environment variable(s) missing: {}",
+                    missing
+                        .iter()
+                        .map(|m| m.variable.clone())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            })
+    });
+    let mut summary = apply::execute(
+        plan,
+        prepared,
+        secrets,
+        runs.clone(),
+        interpolate_step,
+        options,
+        progress,
+    )
+    .await;
+    summary.transport = connections
+        .targets
+        .iter()
+        .map(|(n, c)| (n.clone(), c.gate.stats()))
+        .collect();
+    let mut dead = 0;
+    for (name, c) in &connections.targets {
+        let run = &runs[name];
+        let part = summary.for_target(name);
+        let failures: Vec<(String, String, String)> = part
             .results
             .iter()
             .filter(|r| matches!(r.outcome, apply::Outcome::Failed | apply::Outcome::Skipped))
-            .map(|r| (r.object.clone(), r.key.clone(), r.error.clone().unwrap_or_default()))
+            .map(|r| {
+                (
+                    r.object.clone(),
+                    r.key.clone(),
+                    r.error.clone().unwrap_or_default(),
+                )
+            })
             .collect();
-        journal.write_failures(&failures)?;
-        journal.write_summary(&summary)?;
-        let dead = dead_letter::write(&ctx.state_dir, &summary, journal.dir())?;
+        run.journal.write_failures(&failures)?;
+        run.journal.write_summary(&part)?;
+        let letters = dead_letter::write(&c.state_dir, &part, run.journal.dir())?;
         for (object, _, error) in &failures {
             eprintln!("failed: {object}: {error}");
         }
-        if summary.timed_out {
-            eprintln!("The run stopped at its --timeout; re-run to finish (what was done stays done).");
-        }
-        if dead > 0 {
+        if letters > 0 {
             eprintln!(
-                "{dead} object(s) recorded in {}; `switchboard apply --only-failures …` retries just those.",
-                dead_letter::path(&ctx.state_dir).display()
+                "{letters} object(s) recorded in {}; `switchboard apply --only-failures …` retries just those.",
+                dead_letter::path(&c.state_dir).display()
             );
         }
-        println!(
-            "Apply complete: {} created, {} updated, {} adopted, {} unchanged, {} pending, {} skipped, {} failed. Journal: {}",
-            summary.created, summary.updated, summary.adopted, summary.unchanged, summary.pending, summary.skipped, summary.failed,
-            journal.dir().display()
-        );
-        println!("{}", super::wire_cost(&connected.gate.stats()));
-        Ok(if summary.succeeded() { EXIT_OK } else { EXIT_ERROR })
+        dead += letters;
     }
-    .await;
-    connected.close().await?;
-    result
+    if summary.timed_out {
+        eprintln!("The run stopped at its --timeout; re-run to finish (what was done stays done).");
+    }
+    let journals: Vec<String> = runs
+        .values()
+        .map(|r| r.journal.dir().display().to_string())
+        .collect();
+    println!(
+        "Apply complete: {} created, {} updated, {} deleted, {} adopted, {} unchanged, {} pending, {} skipped, {} failed. Journal: {}",
+        summary.created,
+        summary.updated,
+        summary.deleted,
+        summary.adopted,
+        summary.unchanged,
+        summary.pending,
+        summary.skipped,
+        summary.failed,
+        journals.join(", ")
+    );
+    for (name, c) in &connections.targets {
+        let prefix = if connections.targets.len() > 1 {
+            format!("[{name}] ")
+        } else {
+            String::new()
+        };
+        println!("{prefix}{}", super::wire_cost(&c.gate.stats()));
+    }
+    let _ = dead;
+    Ok(if summary.succeeded() {
+        EXIT_OK
+    } else {
+        EXIT_ERROR
+    })
 }
 
 fn load_saved_plan(path: &PathBuf) -> anyhow::Result<Plan> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
-    let plan: Plan = serde_json::from_str(&text)
-        .map_err(|e| anyhow::anyhow!("{} is not a Switchboard plan: {e}", path.display()))?;
-    if plan.format_version != PLAN_FORMAT {
+    let version = serde_json::from_str::<Value>(&text)
+        .ok()
+        .and_then(|v| v.get("formatVersion").and_then(Value::as_u64));
+    if version.is_some_and(|v| v != u64::from(PLAN_FORMAT)) {
         anyhow::bail!(
             "{}: plan format {} is not supported (expected {PLAN_FORMAT}); re-run `switchboard plan`",
             path.display(),
-            plan.format_version
+            version.unwrap_or_default()
         );
     }
+    let plan: Plan = serde_json::from_str(&text)
+        .map_err(|e| anyhow::anyhow!("{} is not a Switchboard plan: {e}", path.display()))?;
     if plan.compute_checksum() != plan.checksum {
         anyhow::bail!(
             "{}: the plan's checksum does not match its content (was it edited?); re-run `switchboard plan`",
@@ -181,39 +318,50 @@ async fn within<T>(
     }
 }
 
-fn narrow_to_failures(state_dir: &std::path::Path, plan: &Plan) -> anyhow::Result<Plan> {
-    let letters = dead_letter::read(state_dir)?;
-    if letters.is_empty() {
-        anyhow::bail!(
-            "--only-failures: {} lists no failures (the last run finished everything); nothing was changed",
-            dead_letter::path(state_dir).display()
+/// The dead letters of the run's targets, each read from its own target's state.
+fn narrow_to_failures(connections: &Connections, plan: &Plan) -> anyhow::Result<Plan> {
+    let mut objects: HashSet<String> = HashSet::new();
+    for c in connections.targets.values() {
+        objects.extend(
+            dead_letter::read(&c.state_dir)?
+                .into_iter()
+                .map(|l| l.object),
         );
     }
-    let objects: HashSet<String> = letters.into_iter().map(|l| l.object).collect();
+    if objects.is_empty() {
+        let files: Vec<String> = connections
+            .targets
+            .values()
+            .map(|c| dead_letter::path(&c.state_dir).display().to_string())
+            .collect();
+        anyhow::bail!(
+            "--only-failures: {} lists no failures (the last run finished everything); nothing was changed",
+            files.join(", ")
+        );
+    }
     Ok(dead_letter::narrow(plan, &objects))
 }
 
-fn observe_for(plan: &Plan) -> ObserveRequest {
-    let detail: HashSet<TargetKey> = plan
-        .actions
-        .iter()
-        .map(|a| TargetKey::new(&a.kind, &a.key))
-        .collect();
-    ObserveRequest {
-        kinds: catalog().iter().map(|k| k.kind.to_string()).collect(),
-        detail: Some(detail),
-    }
+/// What a saved plan touches on one target, read again to check it is not stale.
+fn saved_plan_scope(plan: &Plan, target: &str) -> ObservePlan {
+    ObservePlan::for_keys(
+        plan.actions
+            .iter()
+            .filter(|a| a.target == target)
+            .map(|a| (a.kind.as_str(), a.key.as_str())),
+    )
 }
 
 /// A saved plan is only valid while every object it writes is as it was when planned.
-fn refuse_if_stale(plan: &Plan, inventory: &crate::inventory::Inventory) -> anyhow::Result<()> {
+fn refuse_if_stale(plan: &Plan, inventories: &Inventories) -> anyhow::Result<()> {
     let changed: Vec<String> = plan
         .actions
         .iter()
         .filter(|a| a.changes_anything())
         .filter(|a| {
-            inventory
-                .get(&TargetKey::new(&a.kind, &a.key))
+            inventories
+                .get(&a.target)
+                .and_then(|i| i.get(&TargetKey::new(&a.kind, &a.key)))
                 .map(|l| l.fingerprint())
                 != a.live_fingerprint
         })
@@ -229,28 +377,38 @@ fn refuse_if_stale(plan: &Plan, inventory: &crate::inventory::Inventory) -> anyh
     )
 }
 
-/// Fill each action's secret templates from the environment; the values are also returned so
-/// they can be scrubbed from any error text.
-fn interpolate_plan(plan: &Plan) -> anyhow::Result<(Vec<Value>, Vec<String>)> {
-    let mut specs = Vec::with_capacity(plan.actions.len());
+/// Fill each action's secret templates (in its steps and its spec) from the environment; the
+/// values are also returned so they can be scrubbed from any error text.
+fn prepare(plan: &Plan) -> anyhow::Result<(Vec<Prepared>, Vec<String>)> {
+    let mut prepared = Vec::with_capacity(plan.actions.len());
     let mut secrets = Vec::new();
+    let missing = |a: &crate::plan::Action,
+                   missing: Vec<crate::manifest::interpolate::MissingVariable>| {
+        let names: Vec<String> = missing.iter().map(|m| m.variable.clone()).collect();
+        anyhow::anyhow!(
+            "{} needs environment variable(s) {}; set them and retry (nothing was changed)",
+            a.object(),
+            names.join(", ")
+        )
+    };
     for a in &plan.actions {
-        let (spec, sensitive) = interpolate(&a.desired, &env_lookup).map_err(|missing| {
-            let names: Vec<String> = missing.iter().map(|m| m.variable.clone()).collect();
-            anyhow::anyhow!(
-                "{} needs environment variable(s) {}; set them and retry (nothing was changed)",
-                a.object(),
-                names.join(", ")
-            )
-        })?;
+        let (spec, sensitive) = interpolate(&a.desired, &env_lookup).map_err(|m| missing(a, m))?;
         for p in sensitive.iter().chain(a.sensitive.iter()) {
             if let Some(Value::String(s)) = spec.pointer(p) {
                 secrets.push(s.clone());
             }
         }
-        specs.push(spec);
+        let mut steps = Vec::with_capacity(a.steps.len());
+        for step in &a.steps {
+            let (input, _) = interpolate(&step.input, &env_lookup).map_err(|m| missing(a, m))?;
+            steps.push(crate::providers::Step {
+                input,
+                ..step.clone()
+            });
+        }
+        prepared.push(Prepared { steps, spec });
     }
-    Ok((specs, secrets))
+    Ok((prepared, secrets))
 }
 
 fn confirm() -> anyhow::Result<bool> {

@@ -1,7 +1,7 @@
-//! `switchboard drift PATH…`: the live target against the manifests, for a schedule. Exit 2
+//! `switchboard drift PATH…`: the live targets against the manifests, for a schedule. Exit 2
 //! when anything differs.
 
-use super::pipeline::{load_and_resolve, make_plan, observe, observe_request};
+use super::pipeline::{load_desired, observe};
 use super::target::{TargetArgs, connect};
 use super::{Context, EXIT_CHANGES, EXIT_OK, print};
 use crate::plan::render::{Format, render};
@@ -18,11 +18,18 @@ pub struct Args {
 }
 
 pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<i32> {
-    let resolved = load_and_resolve(&args.paths).map_err(super::report)?;
-    let connected = connect(&args.target, &ctx.config, &ctx.state_dir).await?;
-    let inventory = observe(&connected, &observe_request(&resolved)).await;
-    connected.close().await?;
-    let plan = make_plan(&resolved, &inventory?);
+    let selected = args.target.select(&ctx.config)?;
+    let desired = load_desired(&args.paths, selected).map_err(super::report)?;
+    let connections = connect(
+        &args.target,
+        &desired.selected,
+        &desired.targets(),
+        &ctx.state_dir,
+    )
+    .await?;
+    let inventories = observe(&connections, |t, p| desired.observe_plan(t, p)).await;
+    connections.close().await?;
+    let plan = desired.plan(&inventories?);
     print(&render(&plan, args.format, "Switchboard drift report"));
     Ok(if plan.has_changes() {
         EXIT_CHANGES

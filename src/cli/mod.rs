@@ -24,9 +24,12 @@ pub struct Cli {
     /// Where runs, snapshots and the embedded sandbox's org are kept.
     #[arg(long, global = true, default_value = "state")]
     pub state_dir: PathBuf,
-    /// Configuration file with named targets (default: ./switchboard.yaml if present).
+    /// Configuration file with environments and targets (default: ./switchboard.yaml if present).
     #[arg(long, global = true)]
     pub config: Option<PathBuf>,
+    /// No progress display, even on a terminal (the final summary is unchanged).
+    #[arg(long, short = 'q', global = true)]
+    pub quiet: bool,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -62,6 +65,7 @@ pub const EXIT_CHANGES: i32 = 2;
 pub struct Reported;
 
 pub async fn run(cli: Cli) -> anyhow::Result<i32> {
+    crate::progress::set_quiet(cli.quiet);
     let config = crate::config::Config::load(cli.config.as_deref())?;
     let ctx = Context {
         state_dir: cli.state_dir,

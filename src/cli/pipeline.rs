@@ -1,13 +1,17 @@
-//! The shared front half of plan, apply and drift: load → validate → resolve → observe → plan.
+//! The shared front half of plan, apply and drift: load → validate → place → resolve →
+//! observe → plan.
 
-use super::target::Connected;
-use crate::inventory::{self, Inventory};
+use super::target::Connections;
+use crate::config::Selected;
+use crate::inventory::{self, Inventories, ObservePlan};
 use crate::manifest::{self, Diagnostics};
-use crate::model::TargetKey;
-use crate::plan::{self, Plan};
-use crate::providers::{ObserveRequest, catalog};
+use crate::ownership::{self, Rule};
+use crate::placement;
+use crate::plan::{self, Plan, PlanInput};
+use crate::progress::Progress;
+use crate::providers::kind_info;
 use crate::resolve::{self, Resolved};
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashMap};
 use std::path::PathBuf;
 
 /// Read the process environment (which includes a loaded .env file).
@@ -15,49 +19,148 @@ pub fn env_lookup(name: &str) -> Option<String> {
     std::env::var(name).ok()
 }
 
+/// Validated manifests, placed on their targets and resolved, with the ownership rules.
+pub struct Desired {
+    pub selected: Selected,
+    pub resolved: Resolved,
+    pub rules: Vec<Rule>,
+}
+
+/// Offline: manifests → resolved objects (no target needed; `validate`).
 pub fn load_and_resolve(paths: &[PathBuf]) -> Result<Resolved, Diagnostics> {
     let set = manifest::load(paths, &env_lookup)?;
+    let (set, _) = ownership::split(set, |name| Some(name.to_string()))?;
     resolve::resolve(set)
 }
 
-/// What to observe for a set of manifests: every kind, with detail for the managed keys and
-/// the unmanaged objects they reference.
-pub fn observe_request(resolved: &Resolved) -> ObserveRequest {
-    let mut detail: HashSet<TargetKey> = resolved.objects.iter().map(|o| o.target_key()).collect();
-    detail.extend(
-        resolved
-            .objects
-            .iter()
-            .flat_map(|o| o.external.iter().map(|(_, t)| t.clone())),
-    );
-    ObserveRequest {
-        kinds: catalog().iter().map(|k| k.kind.to_string()).collect(),
-        detail: Some(detail),
+pub fn load_desired(paths: &[PathBuf], selected: Selected) -> Result<Desired, Diagnostics> {
+    let set = manifest::load(paths, &env_lookup)?;
+    // A Location manifest's name → its natural key, for Ownership's locationRef.
+    let locations: HashMap<String, String> = set
+        .objects
+        .iter()
+        .filter(|o| o.id.kind == "Location")
+        .filter_map(|o| {
+            let info = kind_info(&o.id.kind)?;
+            Some((o.id.name.clone(), (info.natural_key)(&o.spec)))
+        })
+        .collect();
+    let (set, rules) = ownership::split(set, |name| locations.get(name).cloned())?;
+    let set = placement::place(set, &selected)?;
+    let mut resolved = resolve::resolve(set)?;
+    placement::retarget_external(&mut resolved, &selected);
+    let mut problems = Diagnostics::default();
+    for rule in &rules {
+        if let Some(t) = &rule.target
+            && !selected.targets.contains_key(t)
+        {
+            problems.push(
+                manifest::Diagnostic::new(
+                    Default::default(),
+                    format!(
+                        "{} names target `{t}`, which environment `{}` does not have",
+                        rule.origin, selected.environment
+                    ),
+                )
+                .object(rule.origin.clone())
+                .hint("fix spec.target, or pick the environment with --env"),
+            );
+        }
+    }
+    problems.into_result(Desired {
+        selected,
+        resolved,
+        rules,
+    })
+}
+
+impl Desired {
+    /// The targets the run must read: those objects go to, those their references point at,
+    /// and those ownership rules cover.
+    pub fn targets(&self) -> BTreeSet<String> {
+        let mut out: BTreeSet<String> = BTreeSet::new();
+        for o in &self.resolved.objects {
+            out.insert(o.target().to_string());
+            out.extend(o.external.iter().map(|e| e.target.clone()));
+        }
+        for rule in &self.rules {
+            let provider = kind_info(&rule.kind).map(|k| k.provider);
+            out.extend(
+                self.selected
+                    .targets
+                    .iter()
+                    .filter(|(name, t)| {
+                        rule.target.as_deref().is_none_or(|r| r == *name)
+                            && Some(t.provider.as_str()) == provider
+                    })
+                    .map(|(name, _)| name.clone()),
+            );
+        }
+        out.retain(|t| self.selected.targets.contains_key(t));
+        out
+    }
+
+    pub fn observe_plan(&self, target: &str, provider: &str) -> ObservePlan {
+        inventory::scopes_for(&self.resolved, &self.rules, target, provider)
+    }
+
+    pub fn plan(&self, inventories: &Inventories) -> Plan {
+        plan::build(&PlanInput {
+            environment: &self.selected.environment,
+            resolved: &self.resolved,
+            inventories,
+            ownership: &self.rules,
+            safety: &self.selected.safety,
+        })
     }
 }
 
-pub async fn observe(connected: &Connected, request: &ObserveRequest) -> anyhow::Result<Inventory> {
-    let inventory = inventory::observe(connected.provider.as_ref(), &connected.name, request)
-        .await
-        .map_err(|e| {
-            anyhow::anyhow!(
-                "cannot read the live inventory of target `{}`: {e}",
-                connected.name
+/// Observe every connected target with its own plan of kinds and scopes, concurrently.
+pub async fn observe(
+    connections: &Connections,
+    plans: impl Fn(&str, &str) -> ObservePlan,
+) -> anyhow::Result<Inventories> {
+    let plans: Vec<(String, ObservePlan)> = connections
+        .targets
+        .iter()
+        .map(|(name, c)| (name.clone(), plans(name, c.provider.name)))
+        .collect();
+    let total: usize = plans.iter().map(|(_, p)| p.kinds.len()).sum();
+    let progress = Progress::new("observing", "kinds", total as u64, connections.gates());
+    let reads = plans.iter().map(|(name, plan)| {
+        let connected = &connections.targets[name];
+        let progress = &progress;
+        async move {
+            let inventory = inventory::observe(
+                connected.target.as_ref(),
+                &connections.environment,
+                name,
+                plan,
+                progress,
             )
-        });
-    let stats = connected.gate.stats();
-    tracing::info!(
-        requests = stats.requests,
-        retries = stats.retries,
-        "inventory read"
-    );
-    // Quiet when the target behaved; say what it cost when it did not.
-    if stats.retries > 0 || stats.throttled > 0 {
-        eprintln!("Inventory read. {}", super::wire_cost(&stats));
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot read the live inventory of target `{name}`: {e}"));
+            (name.clone(), inventory)
+        }
+    });
+    let results = futures::future::join_all(reads).await;
+    progress.finish();
+    let mut inventories = Inventories::new();
+    for (name, inventory) in results {
+        inventories.insert(name, inventory?);
     }
-    inventory
-}
-
-pub fn make_plan(resolved: &Resolved, inventory: &Inventory) -> Plan {
-    plan::build(resolved, inventory)
+    for (name, c) in &connections.targets {
+        let stats = c.gate.stats();
+        tracing::info!(
+            target = name.as_str(),
+            requests = stats.requests,
+            retries = stats.retries,
+            "inventory read"
+        );
+        // Quiet when the target behaved; say what it cost when it did not.
+        if stats.retries > 0 || stats.throttled > 0 {
+            eprintln!("Inventory of `{name}` read. {}", super::wire_cost(&stats));
+        }
+    }
+    Ok(inventories)
 }

@@ -1,11 +1,12 @@
 //! `switchboard plan PATH…`: what apply would do, as text, JSON or Markdown; `--out` saves it
-//! for `apply plan.json`; `--inventory` plans offline from a snapshot.
+//! for `apply plan.json`; `--inventory` plans offline from snapshots. A plan over its safety
+//! thresholds exits 1 unless `--force`.
 
-use super::pipeline::{load_and_resolve, make_plan, observe, observe_request};
+use super::pipeline::{load_desired, observe};
 use super::target::{TargetArgs, connect};
-use super::{Context, EXIT_CHANGES, EXIT_OK, print};
-use crate::inventory::Inventory;
-use crate::plan::render::{Format, render};
+use super::{Context, EXIT_CHANGES, EXIT_ERROR, EXIT_OK, print};
+use crate::inventory::{Inventories, Inventory};
+use crate::plan::render::{Format, render, threshold_lines};
 use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
@@ -15,9 +16,10 @@ pub struct Args {
     pub paths: Vec<PathBuf>,
     #[command(flatten)]
     pub target: TargetArgs,
-    /// Plan offline against a snapshot from `inventory pull` instead of the live target.
+    /// Plan offline against snapshots from `inventory pull` instead of the live targets (one
+    /// per target; repeat the flag).
     #[arg(long)]
-    pub inventory: Option<PathBuf>,
+    pub inventory: Vec<PathBuf>,
     /// Save the plan (JSON) for `switchboard apply FILE`.
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -26,20 +28,24 @@ pub struct Args {
     /// Exit 2 when the plan has changes.
     #[arg(long)]
     pub detailed_exitcode: bool,
+    /// Accept a plan over its safety thresholds (exit as if it were under them).
+    #[arg(long)]
+    pub force: bool,
 }
 
 pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<i32> {
-    let resolved = load_and_resolve(&args.paths).map_err(super::report)?;
-    let inventory = match &args.inventory {
-        Some(path) => Inventory::load(path)?,
-        None => {
-            let connected = connect(&args.target, &ctx.config, &ctx.state_dir).await?;
-            let inventory = observe(&connected, &observe_request(&resolved)).await;
-            connected.close().await?;
-            inventory?
-        }
+    let selected = args.target.select(&ctx.config)?;
+    let desired = load_desired(&args.paths, selected).map_err(super::report)?;
+    let wanted = desired.targets();
+    let inventories = if args.inventory.is_empty() {
+        let connections = connect(&args.target, &desired.selected, &wanted, &ctx.state_dir).await?;
+        let inventories = observe(&connections, |t, p| desired.observe_plan(t, p)).await;
+        connections.close().await?;
+        inventories?
+    } else {
+        load_snapshots(&args.inventory, &wanted)?
     };
-    let plan = make_plan(&resolved, &inventory);
+    let plan = desired.plan(&inventories);
     if let Some(out) = &args.out {
         std::fs::write(out, serde_json::to_string_pretty(&plan)? + "\n")
             .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", out.display()))?;
@@ -50,13 +56,46 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<i32> {
         );
     }
     print(&render(&plan, args.format, "Switchboard plan"));
-    let code = if args.detailed_exitcode && plan.has_changes() {
+    let refused = !plan.thresholds.is_empty() && !args.force;
+    if refused && args.format != Format::Text {
+        for line in threshold_lines(&plan) {
+            eprintln!("{line}");
+        }
+    }
+    let code = if refused {
+        EXIT_ERROR
+    } else if args.detailed_exitcode && plan.has_changes() {
         EXIT_CHANGES
     } else {
         EXIT_OK
     };
     // The process ends right after this: freeing a large org's trees one node at a time would
     // only delay the exit (a tenth of a 10,000-object plan).
-    std::mem::forget((plan, resolved, inventory));
+    std::mem::forget((plan, desired, inventories));
     Ok(code)
+}
+
+/// Snapshots by the target they were pulled from; every target the plan needs must have one.
+fn load_snapshots(
+    paths: &[PathBuf],
+    wanted: &std::collections::BTreeSet<String>,
+) -> anyhow::Result<Inventories> {
+    let mut inventories = Inventories::new();
+    for path in paths {
+        let inventory = Inventory::load(path)?;
+        inventories.insert(inventory.target.clone(), inventory);
+    }
+    let missing: Vec<&str> = wanted
+        .iter()
+        .filter(|t| !inventories.contains_key(*t))
+        .map(String::as_str)
+        .collect();
+    if !missing.is_empty() {
+        anyhow::bail!(
+            "no snapshot for target(s) {} (snapshots given for: {}); pull one with `switchboard inventory pull --target NAME`",
+            missing.join(", "),
+            inventories.keys().cloned().collect::<Vec<_>>().join(", ")
+        );
+    }
+    Ok(inventories)
 }

@@ -3,7 +3,7 @@
 //! seed a large org, or reset its org.
 
 use super::Context;
-use super::target::start_sandbox;
+use crate::providers::webex::start_sandbox;
 use anyhow::Context as _;
 use std::path::{Path, PathBuf};
 use switchboard_sandbox::FaultConfig;

@@ -1,8 +1,12 @@
-//! Stage 5: what the target has, read in bulk and indexed by natural key. A snapshot of it can
+//! Stage 5: what each target has, read in bulk and indexed by natural key. A snapshot of it can
 //! be saved (`inventory pull`) and planned against offline (`plan --inventory`).
 
+mod observe;
+
+pub use observe::{ObservePlan, observe, scopes_for};
+
 use crate::model::{LiveObject, TargetKey};
-use crate::providers::{IdIndex, ObserveRequest, Provider, ProviderError};
+use crate::providers::IdIndex;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::path::Path;
@@ -13,6 +17,9 @@ pub const SNAPSHOT_FORMAT: u32 = 1;
 #[serde(rename_all = "camelCase")]
 pub struct Inventory {
     pub format_version: u32,
+    /// The environment the target belongs to (empty in snapshots from before environments).
+    #[serde(default)]
+    pub environment: String,
     pub target: String,
     pub observed_at: String,
     pub objects: Vec<LiveObject>,
@@ -21,9 +28,10 @@ pub struct Inventory {
 }
 
 impl Inventory {
-    pub fn new(target: &str, objects: Vec<LiveObject>) -> Self {
+    pub fn new(environment: &str, target: &str, objects: Vec<LiveObject>) -> Self {
         let mut inventory = Self {
             format_version: SNAPSHOT_FORMAT,
+            environment: environment.to_string(),
             target: target.to_string(),
             observed_at: now_rfc3339(),
             objects,
@@ -76,15 +84,8 @@ impl Inventory {
     }
 }
 
-/// Observe the target: every kind asked for, detail only where `detail` says.
-pub async fn observe(
-    provider: &dyn Provider,
-    target: &str,
-    request: &ObserveRequest,
-) -> Result<Inventory, ProviderError> {
-    let objects = provider.observe(request).await?;
-    Ok(Inventory::new(target, objects))
-}
+/// The inventories of a run, by target name.
+pub type Inventories = std::collections::BTreeMap<String, Inventory>;
 
 pub fn now_rfc3339() -> String {
     time::OffsetDateTime::now_utc()

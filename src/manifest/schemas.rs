@@ -19,7 +19,12 @@ fn metadata_schema() -> Value {
                 "type": "string",
                 "pattern": "^[a-z0-9]([a-z0-9._-]{0,251}[a-z0-9])?$"
             },
-            "labels": {"type": "object", "additionalProperties": {"type": "string"}}
+            "labels": {"type": "object", "additionalProperties": {"type": "string"}},
+            "target": {
+                "description": "The target this object goes to, when the environment has several targets of its provider.",
+                "type": "string",
+                "minLength": 1
+            }
         }
     })
 }
@@ -93,12 +98,17 @@ pub fn kind_document_schema(info: &KindInfo) -> Value {
     schema
 }
 
+/// The kinds a document may declare: observed-only kinds have no document.
+pub fn writable_kinds() -> impl Iterator<Item = &'static KindInfo> {
+    catalog().iter().copied().filter(|k| !k.is_observed_only())
+}
+
 /// One schema for any manifest document: dispatches on `kind`.
 pub fn manifest_schema() -> Value {
     let mut defs = Map::new();
     defs.insert("Metadata".into(), metadata_schema());
     let mut branches = Vec::new();
-    for info in catalog() {
+    for info in writable_kinds() {
         let prefix = format!("{}.", info.kind);
         let (spec, kind_defs) = split_spec_schema(info, &prefix);
         defs.extend(kind_defs);
@@ -111,7 +121,7 @@ pub fn manifest_schema() -> Value {
             "then": {"$ref": format!("#/$defs/{}Document", info.kind)}
         }));
     }
-    let kinds: Vec<&str> = catalog().iter().map(|k| k.kind).collect();
+    let kinds: Vec<&str> = writable_kinds().map(|k| k.kind).collect();
     json!({
         "$schema": DRAFT,
         "title": "Switchboard manifest",
@@ -131,7 +141,7 @@ pub fn all_schema_files() -> BTreeMap<String, String> {
         "manifest.schema.json".to_string(),
         pretty(&manifest_schema()),
     );
-    for info in catalog() {
+    for info in writable_kinds() {
         files.insert(
             format!("{}.schema.json", info.kind),
             pretty(&kind_document_schema(info)),

@@ -3,10 +3,11 @@
 
 use super::diagnostics::Diagnostic;
 use super::interpolate::interpolate;
+use super::schemas::writable_kinds;
 use super::schemas::{API_VERSION, kind_document_schema};
 use super::yaml::{YamlDocument, escape_pointer_segment};
 use crate::model::{DesiredObject, ObjectRef, Reference};
-use crate::providers::{KindInfo, catalog, forbidden_kind, kind_info};
+use crate::providers::{KindInfo, Shape, kind_info};
 use jsonschema::Validator;
 use jsonschema::error::ValidationErrorKind;
 use serde_json::Value;
@@ -16,8 +17,7 @@ use std::sync::OnceLock;
 fn validators() -> &'static HashMap<&'static str, Validator> {
     static VALIDATORS: OnceLock<HashMap<&'static str, Validator>> = OnceLock::new();
     VALIDATORS.get_or_init(|| {
-        catalog()
-            .iter()
+        writable_kinds()
             .map(|info| {
                 let schema = kind_document_schema(info);
                 let validator = jsonschema::validator_for(&schema).unwrap_or_else(|e| {
@@ -59,19 +59,24 @@ pub fn validate_document(
             .path("/apiVersion"),
         ]);
     }
-    if let Some(reason) = forbidden_kind(kind) {
+    if let Some(KindInfo {
+        shape: Shape::ObservedOnly { reason },
+        kind: observed,
+        ..
+    }) = kind_info(kind)
+    {
         return Err(vec![
             Diagnostic::new(
                 map.value_pos("/kind"),
-                format!("forbidden operation: {reason}"),
+                format!("forbidden operation: {observed} is observed only; {reason}"),
             )
             .object(&object)
             .path("/kind")
-            .hint("remove this document; see docs on what Switchboard manages"),
+            .hint("remove this document; other documents reference people by email (docs/architecture.md)"),
         ]);
     }
     let Some(info) = kind_info(kind) else {
-        let known: Vec<&str> = catalog().iter().map(|k| k.kind).collect();
+        let known: Vec<&str> = writable_kinds().map(|k| k.kind).collect();
         let message = if kind.is_empty() {
             "missing `kind`".to_string()
         } else {
@@ -126,9 +131,15 @@ pub fn validate_document(
                 .collect()
         })
         .unwrap_or_default();
+    let target = root
+        .get("metadata")
+        .and_then(|m| m.get("target"))
+        .and_then(Value::as_str)
+        .map(str::to_string);
     Ok(DesiredObject {
         id: ObjectRef::new(info.kind, name),
         labels,
+        target,
         references: references(info, &spec, ""),
         spec_template,
         spec,

@@ -80,6 +80,10 @@ pub struct DesiredObject {
     pub id: ObjectRef,
     #[serde(default)]
     pub labels: std::collections::BTreeMap<String, String>,
+    /// `metadata.target`: the target this object goes to when the environment has several
+    /// targets of its provider.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
     /// The spec as written, with `${env:NAME}` templates left in place (safe to persist).
     pub spec_template: Value,
     /// The spec with templates replaced; never persisted or printed.
@@ -100,9 +104,23 @@ pub struct LiveObject {
     /// The vendor's id for the object.
     pub id: String,
     pub state: Value,
+    /// What steps need that is not desired state: live sub-item ids (schedule event ids), a
+    /// wire type segment. Never compared.
+    #[serde(default, skip_serializing_if = "Value::is_null")]
+    pub meta: Value,
 }
 
 impl LiveObject {
+    pub fn new(kind: &str, key: impl Into<String>, id: impl Into<String>, state: Value) -> Self {
+        Self {
+            kind: kind.to_string(),
+            key: key.into(),
+            id: id.into(),
+            state,
+            meta: Value::Null,
+        }
+    }
+
     pub fn target_key(&self) -> TargetKey {
         TargetKey::new(&self.kind, &self.key)
     }
@@ -110,7 +128,8 @@ impl LiveObject {
     /// A short stable digest of the observed state, used to refuse a stale saved plan.
     pub fn fingerprint(&self) -> String {
         use sha2::{Digest, Sha256};
-        let canonical = serde_json::to_string(&(&self.id, &self.state)).unwrap_or_default();
+        let canonical =
+            serde_json::to_string(&(&self.id, &self.state, &self.meta)).unwrap_or_default();
         let digest = Sha256::digest(canonical.as_bytes());
         digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
     }

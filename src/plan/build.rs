@@ -1,40 +1,57 @@
-//! Stage 7: resolved desired state + live inventory → an ordered plan of actions. Nothing here
-//! does I/O; the same inputs always give the same plan.
+//! Stage 7: resolved desired state + live inventories → an ordered plan of actions, each with
+//! the steps apply will run. Nothing here does I/O; the same inputs always give the same plan.
 
+use super::deletes;
 use super::model::{Action, ActionType, Pending, Plan, reason};
+use crate::config::Safety;
 use crate::diff::{self, FieldChange};
-use crate::inventory::Inventory;
-use crate::model::TargetKey;
-use crate::providers::kind_info;
+use crate::inventory::Inventories;
+use crate::model::{LiveObject, TargetKey};
+use crate::ownership::Rule;
+use crate::providers::kind::Operation;
+use crate::providers::{Change, KindInfo, Step, kind_info, registry};
 use crate::redact::{SENSITIVE, is_sensitive};
-use crate::resolve::Resolved;
+use crate::resolve::{Resolved, ResolvedObject};
 use serde_json::Value;
 use std::collections::HashSet;
 
-pub fn build(resolved: &Resolved, inventory: &Inventory) -> Plan {
-    let managed: HashSet<TargetKey> = resolved.objects.iter().map(|o| o.target_key()).collect();
+/// Everything a plan is computed from.
+pub struct PlanInput<'a> {
+    pub environment: &'a str,
+    pub resolved: &'a Resolved,
+    pub inventories: &'a Inventories,
+    pub ownership: &'a [Rule],
+    pub safety: &'a Safety,
+}
+
+pub fn build(input: &PlanInput<'_>) -> Plan {
+    let resolved = input.resolved;
+    let managed: HashSet<(String, TargetKey)> = resolved
+        .objects
+        .iter()
+        .map(|o| (o.target().to_string(), o.target_key()))
+        .collect();
+    let live_of = |target: &str, key: &TargetKey| -> Option<&LiveObject> {
+        input.inventories.get(target).and_then(|i| i.get(key))
+    };
     let mut actions: Vec<Option<Action>> = vec![None; resolved.objects.len()];
     for &i in &resolved.order {
         let o = &resolved.objects[i];
         let Some(info) = kind_info(&o.desired.id.kind) else {
             continue;
         };
-        let target = o.target_key();
-        let live = inventory.get(&target);
-        let depends_on: Vec<String> = o
-            .depends_on
-            .iter()
-            .map(|&j| resolved.objects[j].desired.id.to_string())
-            .collect();
-
+        let live = live_of(o.target(), &o.target_key());
         let missing: Vec<String> = o
             .external
             .iter()
-            .filter(|(_, t)| !managed.contains(t) && inventory.get(t).is_none())
-            .map(|(pointer, t)| {
+            .filter(|e| {
+                !managed.contains(&(e.target.clone(), e.key.clone()))
+                    && live_of(&e.target, &e.key).is_none()
+            })
+            .map(|e| {
                 format!(
-                    "{} '{}' (at spec{pointer}) is neither in the manifests nor live",
-                    t.kind, t.key
+                    "{} '{}' (at spec{}) is neither in the manifests nor live",
+                    e.key.kind, e.key.key, e.pointer
                 )
             })
             .collect();
@@ -48,90 +65,174 @@ pub fn build(resolved: &Resolved, inventory: &Inventory) -> Plan {
             })
             .map(|&j| resolved.objects[j].desired.id.to_string())
             .collect();
-
         let (action, pending, changes) = if !missing.is_empty() {
-            (
-                ActionType::Pending,
-                Some(pending(reason::DEPENDENCY_MISSING, missing.join("; "))),
-                Vec::new(),
-            )
+            let p = pending(reason::DEPENDENCY_MISSING, missing.join("; "));
+            (ActionType::Pending, Some(p), Vec::new())
         } else if !waiting.is_empty() {
             let message = format!("waits for {} (pending)", waiting.join(", "));
-            (
-                ActionType::Pending,
-                Some(pending(reason::DEPENDENCY_MISSING, message)),
-                Vec::new(),
-            )
+            let p = pending(reason::DEPENDENCY_MISSING, message);
+            (ActionType::Pending, Some(p), Vec::new())
         } else {
-            match live {
-                None if info.singleton => (
-                    ActionType::Update,
-                    None,
-                    diff::all_fields(&info.diff_rules, &o.spec),
-                ),
-                None => (
-                    ActionType::Create,
-                    None,
-                    diff::all_fields(&info.diff_rules, &o.spec),
-                ),
-                Some(l) => {
-                    let changes = diff::diff(&info.diff_rules, &o.spec, &l.state);
-                    let immutable: Vec<&str> = changes
-                        .iter()
-                        .filter(|c| {
-                            info.diff_rules
-                                .immutable
-                                .iter()
-                                .any(|m| c.path == *m || c.path.starts_with(&format!("{m}/")))
-                        })
-                        .map(|c| c.path.as_str())
-                        .collect();
-                    if !immutable.is_empty() {
-                        let message = format!(
-                            "{} cannot change on an existing {}; Switchboard does not delete, so replace it by hand",
-                            immutable.join(", "),
-                            info.kind
-                        );
-                        (
-                            ActionType::Pending,
-                            Some(pending(reason::REQUIRES_REPLACEMENT, message)),
-                            changes,
-                        )
-                    } else if changes.is_empty() {
-                        (ActionType::Noop, None, changes)
-                    } else {
-                        (ActionType::Update, None, changes)
-                    }
+            compare(info, o, live)
+        };
+        let mut steps = Vec::new();
+        let mut pending = pending;
+        let mut action = action;
+        if matches!(action, ActionType::Create | ActionType::Update) {
+            match steps_of(info, o, live, action, &changes) {
+                Ok(s) => steps = s,
+                Err(message) => {
+                    action = ActionType::Pending;
+                    pending = Some(self::pending(reason::UNSUPPORTED, message));
                 }
             }
-        };
-        let steps = match action {
-            ActionType::Create => vec![info.steps.lookup, info.steps.create],
-            ActionType::Update => vec![info.steps.lookup, info.steps.update],
-            ActionType::Noop | ActionType::Pending => vec![info.steps.lookup],
-        };
+        }
         actions[i] = Some(Action {
+            target: o.target().to_string(),
             kind: o.desired.id.kind.clone(),
             name: o.desired.id.name.clone(),
             key: o.key.clone(),
             action,
             pending,
-            steps: steps.into_iter().map(str::to_string).collect(),
+            steps,
             changes: redact_changes(changes, &o.desired.sensitive),
-            depends_on,
+            depends_on: o
+                .depends_on
+                .iter()
+                .map(|&j| resolved.objects[j].desired.id.to_string())
+                .collect(),
             live_id: live.map(|l| l.id.clone()),
             live_fingerprint: live.map(|l| l.fingerprint()),
             desired: o.template.clone(),
             sensitive: o.desired.sensitive.clone(),
             source: o.desired.source.clone(),
+            owned_by: None,
         });
     }
-    let ordered = resolved
+    let mut ordered: Vec<Action> = resolved
         .order
         .iter()
         .filter_map(|&i| actions[i].take())
         .collect();
-    Plan::new(&inventory.target, &inventory.observed_at, ordered)
+    let referenced: HashSet<(String, TargetKey)> = resolved
+        .objects
+        .iter()
+        .flat_map(|o| o.external.iter().map(|e| (e.target.clone(), e.key.clone())))
+        .collect();
+    ordered.extend(deletes::plan_deletes(
+        input.inventories,
+        input.ownership,
+        &managed,
+        &referenced,
+    ));
+    let thresholds = deletes::thresholds(
+        &ordered,
+        input.inventories,
+        input.ownership,
+        &managed,
+        input.safety,
+    );
+    let targets: Vec<String> = input.inventories.keys().cloned().collect();
+    let observed_at = input
+        .inventories
+        .values()
+        .map(|i| i.observed_at.as_str())
+        .min()
+        .unwrap_or_default()
+        .to_string();
+    Plan::new(
+        input.environment,
+        targets,
+        &observed_at,
+        ordered,
+        thresholds,
+    )
+}
+
+/// Desired against live: the action and its field changes.
+fn compare(
+    info: &KindInfo,
+    o: &ResolvedObject,
+    live: Option<&LiveObject>,
+) -> (ActionType, Option<Pending>, Vec<FieldChange>) {
+    let Some(l) = live else {
+        let action = if info.is_singleton() {
+            ActionType::Update
+        } else {
+            ActionType::Create
+        };
+        return (action, None, diff::all_fields(&info.diff_rules, &o.spec));
+    };
+    let changes = diff::diff(&info.diff_rules, &o.spec, &l.state);
+    let immutable: Vec<&str> = changes
+        .iter()
+        .filter(|c| {
+            info.diff_rules
+                .immutable
+                .iter()
+                .any(|m| c.path == *m || c.path.starts_with(&format!("{m}/")))
+        })
+        .map(|c| c.path.as_str())
+        .collect();
+    if !immutable.is_empty() {
+        let message = format!(
+            "{} cannot change on an existing {}; replace it: remove the manifest and let an Ownership rule delete the old one, then create it anew",
+            immutable.join(", "),
+            info.kind
+        );
+        let p = pending(reason::REQUIRES_REPLACEMENT, message);
+        (ActionType::Pending, Some(p), changes)
+    } else if changes.is_empty() {
+        (ActionType::Noop, None, changes)
+    } else {
+        (ActionType::Update, None, changes)
+    }
+}
+
+/// The steps of a create or update, from the kind. Built from the template spec (secrets stay
+/// `${env:…}`), so the saved plan holds no secret.
+pub fn steps_of(
+    info: &KindInfo,
+    o: &ResolvedObject,
+    live: Option<&LiveObject>,
+    action: ActionType,
+    changes: &[FieldChange],
+) -> Result<Vec<Step>, String> {
+    let operation = if action == ActionType::Create {
+        Operation::Create
+    } else {
+        Operation::Update
+    };
+    change_steps(info, &o.key, &o.template, &o.spec, live, operation, changes)
+}
+
+/// The steps that bring `live` to `template` (whose interpolated form is `spec`): member lists
+/// item by item, other fields as the kind's steps decide.
+pub fn change_steps(
+    info: &KindInfo,
+    key: &str,
+    template: &Value,
+    spec: &Value,
+    live: Option<&LiveObject>,
+    operation: Operation,
+    changes: &[FieldChange],
+) -> Result<Vec<Step>, String> {
+    let rules = &info.diff_rules;
+    let members = diff::members(rules, spec, live.map(|l| &l.state));
+    let fields: Vec<FieldChange> = changes
+        .iter()
+        .filter(|c| !rules.member_lists.iter().any(|(list, _)| c.path == *list))
+        .cloned()
+        .collect();
+    registry::steps(&Change {
+        kind: info.kind,
+        key,
+        operation,
+        desired: template,
+        live,
+        fields: &fields,
+        members: &members,
+    })
 }
 
 fn pending(code: &str, message: String) -> Pending {

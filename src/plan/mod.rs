@@ -1,8 +1,10 @@
-//! Stage 7: the plan — its model, how it is built from desired and live state, and its views.
+//! Stage 7: the plan — its model, how it is built from desired and live state (deletes and
+//! safety thresholds included), and its views.
 
 pub mod build;
+pub mod deletes;
 pub mod model;
 pub mod render;
 
-pub use build::build;
+pub use build::{PlanInput, build};
 pub use model::{Action, ActionType, Plan};

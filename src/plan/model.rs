@@ -3,17 +3,19 @@
 
 use crate::diff::FieldChange;
 use crate::model::SourcePos;
+use crate::providers::Step;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 /// Bumped on any incompatible change of the JSON below (documented in docs/plan-format.md).
-pub const PLAN_FORMAT: u32 = 1;
+pub const PLAN_FORMAT: u32 = 2;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ActionType {
     Create,
     Update,
+    Delete,
     Noop,
     Pending,
 }
@@ -23,6 +25,7 @@ impl ActionType {
         match self {
             ActionType::Create => "+",
             ActionType::Update => "~",
+            ActionType::Delete => "-",
             ActionType::Noop => "=",
             ActionType::Pending => "!",
         }
@@ -31,6 +34,7 @@ impl ActionType {
         match self {
             ActionType::Create => "create",
             ActionType::Update => "update",
+            ActionType::Delete => "delete",
             ActionType::Noop => "noop",
             ActionType::Pending => "pending",
         }
@@ -47,20 +51,25 @@ pub struct Pending {
 pub mod reason {
     pub const DEPENDENCY_MISSING: &str = "resource_dependency_missing";
     pub const REQUIRES_REPLACEMENT: &str = "requires_replacement";
+    /// The kind cannot compute the steps from what was observed.
+    pub const UNSUPPORTED: &str = "precondition_missing";
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Action {
+    /// The target the action goes to.
+    pub target: String,
     pub kind: String,
+    /// The manifest name; for a delete (no manifest), the live key.
     pub name: String,
     /// The natural key the object is looked up by on the target.
     pub key: String,
     pub action: ActionType,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pending: Option<Pending>,
-    /// Step names, as in the actions registry (e.g. `location_lookup`, `location_create`).
-    pub steps: Vec<String>,
+    /// What apply runs, in order: one request or transaction each, with its inputs.
+    pub steps: Vec<Step>,
     /// Field changes; sensitive values are already replaced by `(sensitive)`.
     pub changes: Vec<FieldChange>,
     /// `Kind/name` of the managed objects this one needs first.
@@ -74,14 +83,58 @@ pub struct Action {
     pub desired: Value,
     pub sensitive: Vec<String>,
     pub source: SourcePos,
+    /// For a delete: the Ownership document that owns the object.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owned_by: Option<String>,
 }
 
 impl Action {
+    /// `Kind/name` for a manifest's object; `Kind[key]@target` for a delete (no manifest).
     pub fn object(&self) -> String {
-        format!("{}/{}", self.kind, self.name)
+        if self.action == ActionType::Delete {
+            format!("{}[{}]@{}", self.kind, self.key, self.target)
+        } else {
+            format!("{}/{}", self.kind, self.name)
+        }
     }
     pub fn changes_anything(&self) -> bool {
-        matches!(self.action, ActionType::Create | ActionType::Update)
+        matches!(
+            self.action,
+            ActionType::Create | ActionType::Update | ActionType::Delete
+        )
+    }
+}
+
+/// A safety threshold a plan exceeds: it is refused unless `--force` is given.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ThresholdTrip {
+    pub target: String,
+    pub kind: String,
+    /// `delete` or `update`.
+    pub action: String,
+    pub count: usize,
+    /// Existing objects of the kind the manifests manage or own on the target.
+    pub existing: usize,
+    pub limit_percent: f64,
+}
+
+impl ThresholdTrip {
+    pub fn percent(&self) -> f64 {
+        100.0 * self.count as f64 / self.existing.max(1) as f64
+    }
+    pub fn message(&self) -> String {
+        format!(
+            "{} {}s of {} existing {} on target `{}` is {:.0}%, over the {:.0}% threshold by {:.0} points",
+            self.count,
+            self.action,
+            self.existing,
+            self.kind,
+            self.target,
+            self.percent(),
+            self.limit_percent,
+            self.percent() - self.limit_percent
+        )
     }
 }
 
@@ -89,6 +142,8 @@ impl Action {
 pub struct Summary {
     pub create: usize,
     pub update: usize,
+    #[serde(default)]
+    pub delete: usize,
     pub noop: usize,
     pub pending: usize,
 }
@@ -98,24 +153,36 @@ pub struct Summary {
 pub struct Plan {
     pub format_version: u32,
     pub switchboard_version: String,
-    pub target: String,
+    pub environment: String,
+    /// The targets the plan reads and writes.
+    pub targets: Vec<String>,
     pub generated_at: String,
     /// When the live inventory the plan was computed against was observed.
     pub observed_at: String,
     pub summary: Summary,
-    /// In dependency order.
+    /// In dependency order; deletes last, in reverse dependency order.
     pub actions: Vec<Action>,
-    /// SHA-256 over target and actions: a hand-edited plan is refused.
+    /// Safety thresholds exceeded: apply refuses the plan unless forced.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub thresholds: Vec<ThresholdTrip>,
+    /// SHA-256 over environment, targets, actions and thresholds: an edited plan is refused.
     pub checksum: String,
 }
 
 impl Plan {
-    pub fn new(target: &str, observed_at: &str, actions: Vec<Action>) -> Self {
+    pub fn new(
+        environment: &str,
+        targets: Vec<String>,
+        observed_at: &str,
+        actions: Vec<Action>,
+        thresholds: Vec<ThresholdTrip>,
+    ) -> Self {
         let mut summary = Summary::default();
         for a in &actions {
             match a.action {
                 ActionType::Create => summary.create += 1,
                 ActionType::Update => summary.update += 1,
+                ActionType::Delete => summary.delete += 1,
                 ActionType::Noop => summary.noop += 1,
                 ActionType::Pending => summary.pending += 1,
             }
@@ -123,11 +190,13 @@ impl Plan {
         let mut plan = Plan {
             format_version: PLAN_FORMAT,
             switchboard_version: env!("CARGO_PKG_VERSION").to_string(),
-            target: target.to_string(),
+            environment: environment.to_string(),
+            targets,
             generated_at: crate::inventory::now_rfc3339(),
             observed_at: observed_at.to_string(),
             summary,
             actions,
+            thresholds,
             checksum: String::new(),
         };
         plan.checksum = plan.compute_checksum();
@@ -136,8 +205,14 @@ impl Plan {
 
     pub fn compute_checksum(&self) -> String {
         use sha2::{Digest, Sha256};
-        let body = serde_json::to_string(&(&self.format_version, &self.target, &self.actions))
-            .unwrap_or_default();
+        let body = serde_json::to_string(&(
+            &self.format_version,
+            &self.environment,
+            &self.targets,
+            &self.actions,
+            &self.thresholds,
+        ))
+        .unwrap_or_default();
         Sha256::digest(body.as_bytes())
             .iter()
             .map(|b| format!("{b:02x}"))
@@ -146,6 +221,26 @@ impl Plan {
 
     /// True when anything would change or wait (what `--detailed-exitcode` and `drift` report).
     pub fn has_changes(&self) -> bool {
-        self.summary.create + self.summary.update + self.summary.pending > 0
+        self.summary.create + self.summary.update + self.summary.delete + self.summary.pending > 0
+    }
+
+    /// A copy with only the actions `keep` accepts (dependencies on dropped ones forgotten).
+    pub fn narrowed(&self, keep: impl Fn(&Action) -> bool) -> Plan {
+        let actions: Vec<Action> = self.actions.iter().filter(|a| keep(a)).cloned().collect();
+        let kept: std::collections::HashSet<String> = actions.iter().map(Action::object).collect();
+        let actions = actions
+            .into_iter()
+            .map(|mut a| {
+                a.depends_on.retain(|d| kept.contains(d));
+                a
+            })
+            .collect();
+        Plan::new(
+            &self.environment,
+            self.targets.clone(),
+            &self.observed_at,
+            actions,
+            self.thresholds.clone(),
+        )
     }
 }

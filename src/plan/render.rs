@@ -75,18 +75,55 @@ fn headline(a: &Action) -> String {
 fn summary_line(plan: &Plan) -> String {
     let s = &plan.summary;
     format!(
-        "Plan: {} to create, {} to update, {} pending, {} unchanged.",
-        s.create, s.update, s.pending, s.noop
+        "Plan: {} to create, {} to update, {} to delete, {} pending, {} unchanged.",
+        s.create, s.update, s.delete, s.pending, s.noop
     )
+}
+
+/// `trunk_create → dial_plan_patterns (200 pattern(s): …)`.
+fn step_list(a: &Action, code: bool) -> String {
+    a.steps
+        .iter()
+        .map(|s| {
+            let name = if code {
+                format!("`{}`", s.name)
+            } else {
+                s.name.clone()
+            };
+            if s.detail.is_empty() {
+                name
+            } else {
+                format!("{name} ({})", s.detail)
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" → ")
+}
+
+/// The object as shown: with its target when the plan spans several.
+fn shown(plan: &Plan, a: &Action) -> String {
+    if plan.targets.len() > 1 && a.action != ActionType::Delete {
+        format!("{}@{}", a.object(), a.target)
+    } else {
+        a.object()
+    }
+}
+
+/// The refusal lines of a plan that exceeds its safety thresholds.
+pub fn threshold_lines(plan: &Plan) -> Vec<String> {
+    plan.thresholds
+        .iter()
+        .map(|t| format!("Refused by the safety threshold: {}. Review the plan, then pass --force to accept it.", t.message()))
+        .collect()
 }
 
 fn text(plan: &Plan, title: &str) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "{} for target \"{}\" (live state observed {})",
+        "{} for {} (live state observed {})",
         title.bold(),
-        plan.target,
+        targets_phrase(plan),
         plan.observed_at
     );
     if !plan.has_changes() {
@@ -95,14 +132,19 @@ fn text(plan: &Plan, title: &str) -> String {
         return out;
     }
     for a in plan.actions.iter().filter(|a| a.action != ActionType::Noop) {
-        let head = format!("{} {}  {}", a.action.symbol(), a.object(), headline(a));
+        let head = format!("{} {}  {}", a.action.symbol(), shown(plan, a), headline(a));
         let head = match a.action {
             ActionType::Create => head.green().to_string(),
             ActionType::Update => head.yellow().to_string(),
             _ => head.red().to_string(),
         };
         let _ = writeln!(out, "\n{head}");
-        let _ = writeln!(out, "    steps: {}", a.steps.join(" → ").dimmed());
+        if let Some(owner) = &a.owned_by {
+            let _ = writeln!(out, "    owned by {owner}, absent from the manifests");
+        }
+        if !a.steps.is_empty() {
+            let _ = writeln!(out, "    steps: {}", step_list(a, false).dimmed());
+        }
         for c in &a.changes {
             for (sign, line) in change_lines(c) {
                 let line = format!("    {sign} {line}");
@@ -116,42 +158,57 @@ fn text(plan: &Plan, title: &str) -> String {
         }
     }
     let _ = writeln!(out, "\n{}", summary_line(plan).bold());
+    for line in threshold_lines(plan) {
+        let _ = writeln!(out, "{}", line.red());
+    }
     out
+}
+
+fn targets_phrase(plan: &Plan) -> String {
+    match plan.targets.as_slice() {
+        [one] => format!("target \"{one}\""),
+        many => format!(
+            "environment \"{}\" (targets {})",
+            plan.environment,
+            many.join(", ")
+        ),
+    }
 }
 
 fn markdown(plan: &Plan, title: &str) -> String {
     let s = &plan.summary;
     let mut out = String::new();
-    let _ = writeln!(out, "### {title} — target `{}`\n", plan.target);
+    let _ = writeln!(
+        out,
+        "### {title} — {}\n",
+        targets_phrase(plan).replace('"', "`")
+    );
     if !plan.has_changes() {
         let _ = writeln!(out, "{NO_CHANGES}\n");
     }
     let _ = writeln!(
         out,
-        "| create | update | pending | unchanged |\n|---:|---:|---:|---:|"
+        "| create | update | delete | pending | unchanged |\n|---:|---:|---:|---:|---:|"
     );
     let _ = writeln!(
         out,
-        "| {} | {} | {} | {} |\n",
-        s.create, s.update, s.pending, s.noop
+        "| {} | {} | {} | {} | {} |\n",
+        s.create, s.update, s.delete, s.pending, s.noop
     );
+    for line in threshold_lines(plan) {
+        let _ = writeln!(out, "> **{}**\n", escape_html(&line));
+    }
     for a in plan.actions.iter().filter(|a| a.action != ActionType::Noop) {
         let _ = writeln!(
             out,
             "<details><summary><code>{} {}</code> — {}</summary>\n",
             a.action.symbol(),
-            a.object(),
+            escape_html(&shown(plan, a)),
             escape_html(&headline(a))
         );
-        let _ = writeln!(
-            out,
-            "Steps: {}\n",
-            a.steps
-                .iter()
-                .map(|s| format!("`{s}`"))
-                .collect::<Vec<_>>()
-                .join(" → ")
-        );
+        if !a.steps.is_empty() {
+            let _ = writeln!(out, "Steps: {}\n", escape_html(&step_list(a, true)));
+        }
         if !a.changes.is_empty() {
             let _ = writeln!(out, "```diff");
             for c in &a.changes {

@@ -1,40 +1,71 @@
-//! The small contract every target system implements, and the catalog of kinds it serves.
+//! The small contract every target system implements, with no vendor in it.
 //!
-//! A `KindInfo` is static knowledge (schema, references, natural key, diff rules, step names);
-//! a `Provider` does the I/O: bulk observe, lookup by key, create, update. The engine owns
-//! ordering, concurrency and journaling; a provider never loops or sleeps on its own.
+//! A kind is static knowledge (`KindInfo`: schema, references, key, diff rules, shape) plus three
+//! operations: observe a scope, turn one planned change into vendor steps (pure), and run one
+//! step. A provider is a folder of kinds over one connection type; `registry` lists providers.
+//! The engine owns ordering, concurrency, retries and journaling: a kind never loops or sleeps.
 
+pub mod error;
+pub mod ids;
+pub mod kind;
+pub mod registry;
 pub mod webex;
 
-use crate::model::{LiveObject, TargetKey};
-use futures::future::BoxFuture;
-use serde_json::Value;
-use std::collections::HashSet;
+pub use error::{ErrorClass, Exchange, ProviderError};
+pub use ids::IdIndex;
+pub use kind::{Change, ConnectedTarget, Kind, KindSet, MemberChange, Scope, Step};
+pub use registry::{ProviderInfo, TargetSettings, catalog, kind_info, provider};
 
 /// Static description of one manifest kind.
 pub struct KindInfo {
     pub kind: &'static str,
+    /// The provider that serves it (`webex`, later `radius`, `genesys`…).
     pub provider: &'static str,
     pub description: &'static str,
+    /// Other names a document may use for this kind (an observed-only `Person` is also `User`).
+    pub aliases: &'static [&'static str],
     /// JSON Schema of `spec`, generated from the Rust type with schemars.
     pub spec_schema: fn() -> schemars::Schema,
     /// `xxxRef` field name → the kind it points at.
     pub ref_fields: &'static [(&'static str, &'static str)],
     /// The natural key from the resolved spec (references replaced by their targets' keys).
-    pub natural_key: fn(&Value) -> String,
-    pub steps: Steps,
-    /// A singleton exists whenever its parent does (e.g. a location's internal dialing): it is
-    /// configured with an update and never created.
-    pub singleton: bool,
+    pub natural_key: fn(&serde_json::Value) -> String,
+    pub shape: Shape,
+    /// The step that reads one object by key (journaled when apply has to look again).
+    pub lookup_step: &'static str,
     pub diff_rules: DiffRules,
 }
 
-/// The names of the steps an action is made of, as in the actions registry (seeds/002).
-#[derive(Debug, Clone, Copy)]
-pub struct Steps {
-    pub lookup: &'static str,
-    pub create: &'static str,
-    pub update: &'static str,
+/// The four shapes the engine knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    /// Created, updated and deleted.
+    Object,
+    /// Exists whenever its parent does (a location's internal dialing): configured with an
+    /// update, never created; its "delete" puts it back to the vendor's default.
+    Singleton,
+    /// Read and referenced, never written (people come from the identity source). A document
+    /// of this kind is a validation error that gives `reason`.
+    ObservedOnly { reason: &'static str },
+    /// A document the engine reads itself and that is never a live object (`Ownership`).
+    Declaration,
+}
+
+impl KindInfo {
+    pub fn is_singleton(&self) -> bool {
+        self.shape == Shape::Singleton
+    }
+    pub fn is_observed_only(&self) -> bool {
+        matches!(self.shape, Shape::ObservedOnly { .. })
+    }
+    pub fn is_declaration(&self) -> bool {
+        self.shape == Shape::Declaration
+    }
+    /// The field naming the parent (e.g. `locationRef`) and the parent's kind, for kinds that
+    /// live under another object: observation asks only for the parents the manifests need.
+    pub fn parent(&self) -> Option<(&'static str, &'static str)> {
+        self.diff_rules.parent
+    }
 }
 
 /// How desired and live values compare for one kind.
@@ -45,168 +76,34 @@ pub struct DiffRules {
     /// Lists whose order the API ignores, with the field that identifies an item ("" = the
     /// item itself).
     pub unordered_lists: &'static [(&'static str, &'static str)],
+    /// Member lists: unordered lists the engine reconciles item by item, each add, change or
+    /// remove its own step (dial patterns, schedule events, later queue agents). With the field
+    /// that identifies an item ("" = the item itself).
+    pub member_lists: &'static [(&'static str, &'static str)],
     /// Fields that cannot change once the object exists: a change needs a replacement.
     pub immutable: &'static [&'static str],
     /// Fields compared case-insensitively.
     pub case_insensitive: &'static [&'static str],
+    /// The reference field that names the parent object, and the parent's kind.
+    pub parent: Option<(&'static str, &'static str)>,
 }
 
 impl DiffRules {
     pub const NONE: DiffRules = DiffRules {
         write_only: &[],
         unordered_lists: &[],
+        member_lists: &[],
         immutable: &[],
         case_insensitive: &[],
+        parent: None,
     };
-}
 
-/// Every kind Switchboard knows, across providers.
-pub fn catalog() -> &'static [&'static KindInfo] {
-    webex::KINDS
-}
-
-pub fn kind_info(kind: &str) -> Option<&'static KindInfo> {
-    catalog().iter().copied().find(|k| k.kind == kind)
-}
-
-/// Kinds that name an operation Switchboard refuses to perform, with the reason (seeds/002).
-pub fn forbidden_kind(kind: &str) -> Option<&'static str> {
-    match kind {
-        "Person" | "User" | "People" => Some(
-            "user_create and user_update_identity are forbidden: people come from the identity \
-             source (LDAP/SCIM/Control Hub); manage their calling settings instead",
-        ),
-        _ => None,
+    /// The item-identifying field of a list that compares without order, member lists included.
+    pub fn unordered(&self, path: &str) -> Option<&'static str> {
+        self.unordered_lists
+            .iter()
+            .chain(self.member_lists)
+            .find(|(p, _)| *p == path)
+            .map(|(_, id)| *id)
     }
-}
-
-/// Two-way map between vendor ids and natural keys, built from observations and updated as
-/// objects are created. Persistent maps: every running action takes a snapshot, and a clone
-/// costs O(1) however large the org (a plain HashMap clone per action was quadratic).
-#[derive(Debug, Clone, Default)]
-pub struct IdIndex {
-    by_key: imbl::HashMap<TargetKey, String>,
-    by_id: imbl::HashMap<(String, String), String>,
-}
-
-impl IdIndex {
-    pub fn insert(&mut self, kind: &str, key: &str, id: &str) {
-        self.by_key
-            .insert(TargetKey::new(kind, key), id.to_string());
-        self.by_id
-            .insert((kind.to_string(), id.to_string()), key.to_string());
-    }
-    pub fn id_of(&self, kind: &str, key: &str) -> Option<&str> {
-        self.by_key
-            .get(&TargetKey::new(kind, key))
-            .map(String::as_str)
-    }
-    pub fn key_of(&self, kind: &str, id: &str) -> Option<&str> {
-        self.by_id
-            .get(&(kind.to_string(), id.to_string()))
-            .map(String::as_str)
-    }
-    pub fn from_live<'a>(objects: impl IntoIterator<Item = &'a LiveObject>) -> Self {
-        let mut index = Self::default();
-        for o in objects {
-            index.insert(&o.kind, &o.key, &o.id);
-        }
-        index
-    }
-}
-
-/// What to observe: every object of these kinds, with full detail for the keys in `detail`
-/// (None = detail for everything, as `inventory pull` wants).
-#[derive(Debug, Clone, Default)]
-pub struct ObserveRequest {
-    pub kinds: Vec<String>,
-    pub detail: Option<HashSet<TargetKey>>,
-}
-
-impl ObserveRequest {
-    pub fn wants_detail(&self, kind: &str, key: &str) -> bool {
-        self.detail
-            .as_ref()
-            .is_none_or(|d| d.contains(&TargetKey::new(kind, key)))
-    }
-}
-
-/// A desired object handed to a provider for a write: the spec is interpolated (secrets in
-/// clear, so it is never logged) and references hold the natural keys of their targets.
-#[derive(Debug, Clone)]
-pub struct WriteRequest {
-    pub kind: String,
-    pub key: String,
-    pub spec: Value,
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum ProviderError {
-    #[error("{method} {path} answered {status}: {message}{}", tracking_id.as_ref().map(|t| format!(" (trackingId {t})")).unwrap_or_default())]
-    Api {
-        method: String,
-        path: String,
-        status: u16,
-        message: String,
-        /// The target says the object already exists (a create raced or was repeated).
-        duplicate: bool,
-        tracking_id: Option<String>,
-    },
-    #[error("{0}")]
-    Transport(String),
-    #[error("{0}")]
-    Unresolved(String),
-    #[error("{0}")]
-    Unsupported(String),
-}
-
-impl ProviderError {
-    /// The write may or may not have happened (a 5xx, a timeout, a broken connection): the
-    /// object must be looked up before anything else is tried.
-    pub fn outcome_unknown(&self) -> bool {
-        match self {
-            ProviderError::Api { status, .. } => *status >= 500,
-            ProviderError::Transport(_) => true,
-            _ => false,
-        }
-    }
-
-    pub fn is_duplicate(&self) -> bool {
-        matches!(
-            self,
-            ProviderError::Api {
-                duplicate: true,
-                ..
-            }
-        )
-    }
-}
-
-/// The I/O half of a provider.
-pub trait Provider: Send + Sync {
-    /// Read the live inventory in bulk (list calls, paginated).
-    fn observe<'a>(
-        &'a self,
-        request: &'a ObserveRequest,
-    ) -> BoxFuture<'a, Result<Vec<LiveObject>, ProviderError>>;
-    /// Find one object by its natural key, right before a write.
-    fn lookup<'a>(
-        &'a self,
-        kind: &'a str,
-        key: &'a str,
-        ids: &'a IdIndex,
-    ) -> BoxFuture<'a, Result<Option<LiveObject>, ProviderError>>;
-    /// Create the object; returns the vendor id.
-    fn create<'a>(
-        &'a self,
-        request: &'a WriteRequest,
-        ids: &'a IdIndex,
-    ) -> BoxFuture<'a, Result<String, ProviderError>>;
-    /// Bring an existing object to the desired spec.
-    fn update<'a>(
-        &'a self,
-        request: &'a WriteRequest,
-        live: &'a LiveObject,
-        ids: &'a IdIndex,
-    ) -> BoxFuture<'a, Result<(), ProviderError>>;
 }

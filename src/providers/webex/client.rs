@@ -1,8 +1,8 @@
 //! The Webex REST client: bearer auth, JSON bodies, `Link: rel="next"` pagination, Webex error
 //! bodies and tracking ids. Every request goes through `send`, which reports it to `http_log`.
 
-use crate::http_log::{self, HttpExchange};
-use crate::providers::ProviderError;
+use crate::exchange_log;
+use crate::providers::{ErrorClass, Exchange, ProviderError};
 use crate::transport::{Failure, Gate, Verdict, classify, parse_retry_after};
 use reqwest::{Method, StatusCode, header::HeaderMap};
 use serde_json::Value;
@@ -16,6 +16,9 @@ pub struct WebexClient {
     http: reqwest::Client,
     base: String,
     token: String,
+    /// A partner administrator's customer org, sent as `orgId` on every request (as wxc-sdk
+    /// and wxcli do), so one partner token can manage several orgs.
+    org_id: Option<String>,
     gate: Arc<Gate>,
 }
 
@@ -31,17 +34,23 @@ impl std::fmt::Debug for WebexClient {
 impl WebexClient {
     /// A client whose every request goes through `gate` (shared by everything that talks to
     /// this target).
-    pub fn new(base_url: &str, token: &str, gate: Arc<Gate>) -> Result<Self, ProviderError> {
+    pub fn new(
+        base_url: &str,
+        token: &str,
+        org_id: Option<String>,
+        gate: Arc<Gate>,
+    ) -> Result<Self, ProviderError> {
         let http = reqwest::Client::builder()
             .timeout(gate.limits().request_timeout())
             .connect_timeout(Duration::from_secs(10))
             .user_agent(concat!("switchboard/", env!("CARGO_PKG_VERSION")))
             .build()
-            .map_err(|e| ProviderError::Transport(format!("cannot build the HTTP client: {e}")))?;
+            .map_err(|e| ProviderError::local(format!("cannot build the HTTP client: {e}")))?;
         Ok(Self {
             http,
             base: base_url.trim_end_matches('/').to_string(),
             token: token.to_string(),
+            org_id,
             gate,
         })
     }
@@ -109,9 +118,10 @@ impl WebexClient {
             let Some(url) = next.take() else { break };
             // The token is only ever sent to the configured origin, whatever a Link says.
             if !same_origin(&url, &self.base) {
-                return Err(ProviderError::Transport(format!(
-                    "refusing to follow a pagination link to another host: {url}"
-                )));
+                return Err(ProviderError::new(
+                    ErrorClass::Definite,
+                    format!("refusing to follow a pagination link to another host: {url}"),
+                ));
             }
             let (h, p) = self.send(Method::GET, &url, &[], None).await?;
             next = next_link(&h);
@@ -161,6 +171,11 @@ impl WebexClient {
         if !query.is_empty() {
             request = request.query(query);
         }
+        if let Some(org) = &self.org_id
+            && !url.contains("orgId=")
+        {
+            request = request.query(&[("orgId", org.as_str())]);
+        }
         if let Some(body) = body {
             request = request.json(body);
         }
@@ -170,13 +185,7 @@ impl WebexClient {
         let response = match response {
             Ok(r) => r,
             Err(e) => {
-                http_log::record(HttpExchange {
-                    method: method.to_string(),
-                    path: display_path.clone(),
-                    status: None,
-                    tracking_id: Some(tracking),
-                    millis: started.elapsed().as_millis() as u64,
-                });
+                record(method, &display_path, None, Some(tracking), started);
                 let what = if e.is_timeout() {
                     "timed out"
                 } else if e.is_connect() {
@@ -184,10 +193,16 @@ impl WebexClient {
                 } else {
                     "failed"
                 };
-                let error = ProviderError::Transport(format!(
-                    "{method} {display_path} {what}: {}",
-                    without_url(&e)
-                ));
+                // A connection that never opened carried nothing: the target cannot have acted.
+                let class = if e.is_connect() {
+                    ErrorClass::Definite
+                } else {
+                    ErrorClass::OutcomeUnknown
+                };
+                let error = ProviderError::new(
+                    class,
+                    format!("{method} {display_path} {what}: {}", without_url(&e)),
+                );
                 let (failure, again) =
                     classify(None, e.is_timeout(), e.is_connect(), None, idempotent);
                 return verdict(error, failure, again, None);
@@ -204,36 +219,48 @@ impl WebexClient {
         let text = match response.text().await {
             Ok(text) => text,
             Err(e) => {
-                http_log::record(HttpExchange {
-                    method: method.to_string(),
-                    path: display_path.clone(),
-                    status: Some(status.as_u16()),
-                    tracking_id,
-                    millis: started.elapsed().as_millis() as u64,
-                });
-                let error = ProviderError::Transport(format!(
-                    "{method} {display_path}: the response was cut off: {}",
-                    without_url(&e)
-                ));
+                record(method, &display_path, Some(status), tracking_id, started);
+                let error = ProviderError::new(
+                    ErrorClass::OutcomeUnknown,
+                    format!(
+                        "{method} {display_path}: the response was cut off: {}",
+                        without_url(&e)
+                    ),
+                );
                 let (failure, again) = classify(None, e.is_timeout(), false, None, idempotent);
                 return verdict(error, failure, again, None);
             }
         };
-        http_log::record(HttpExchange {
-            method: method.to_string(),
-            path: display_path.clone(),
-            status: Some(status.as_u16()),
-            tracking_id: tracking_id.clone(),
-            millis: started.elapsed().as_millis() as u64,
-        });
-        let value: Value = if text.trim().is_empty() {
-            Value::Null
+        record(
+            method,
+            &display_path,
+            Some(status),
+            tracking_id.clone(),
+            started,
+        );
+        let parsed: Result<Value, _> = if text.trim().is_empty() {
+            Ok(Value::Null)
         } else {
-            serde_json::from_str(&text).unwrap_or(Value::Null)
+            serde_json::from_str(&text)
         };
         if status.is_success() {
-            return Verdict::Done((headers, value));
+            return match parsed {
+                Ok(value) => Verdict::Done((headers, value)),
+                // The target acted (2xx) but its answer cannot be read: what it did is unknown.
+                Err(e) => Verdict::Fail(
+                    ProviderError::new(
+                        ErrorClass::OutcomeUnknown,
+                        format!(
+                            "{method} {display_path} answered {} with a body that is not JSON: {e}",
+                            status.as_u16()
+                        ),
+                    )
+                    .with_status(status.as_u16().to_string()),
+                    Failure::Client,
+                ),
+            };
         }
+        let value = parsed.unwrap_or(Value::Null);
         let retry_after = parse_retry_after(
             headers
                 .get(reqwest::header::RETRY_AFTER)
@@ -241,18 +268,21 @@ impl WebexClient {
         );
         let (failure, again) =
             classify(Some(status.as_u16()), false, false, retry_after, idempotent);
-        let error = ProviderError::Api {
-            method: method.to_string(),
-            path: display_path,
-            status: status.as_u16(),
-            message: error_message(status, &value, &text),
-            duplicate: is_duplicate(status, &value),
-            tracking_id: value
-                .get("trackingId")
-                .and_then(Value::as_str)
-                .map(str::to_string)
-                .or(tracking_id),
-        };
+        let tracking_id = value
+            .get("trackingId")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+            .or(tracking_id);
+        let class = error_class(status, &value);
+        let message = format!(
+            "{method} {display_path} answered {}: {}{}",
+            status.as_u16(),
+            error_message(status, &value, &text),
+            tracking_id
+                .map(|t| format!(" (trackingId {t})"))
+                .unwrap_or_default()
+        );
+        let error = ProviderError::new(class, message).with_status(status.as_u16().to_string());
         verdict(error, failure, again, retry_after)
     }
 
@@ -294,11 +324,39 @@ fn verdict<T>(
     }
 }
 
-/// Webex's "already exists" answers: 409, or 400 with a duplicate-name error code.
-fn is_duplicate(status: StatusCode, body: &Value) -> bool {
+/// How the engine should read a Webex error answer. "Already exists" is 409, or 400 with a
+/// duplicate-name error code; the engine looks the object up after any failed create anyway,
+/// so a duplicate answer this list misses still ends in adoption, not a second object.
+fn error_class(status: StatusCode, body: &Value) -> ErrorClass {
     const DUPLICATE_CODES: [i64; 3] = [27601, 25030, 8363];
-    let code = body.pointer("/errors/0/errorCode").and_then(Value::as_i64);
-    status == StatusCode::CONFLICT || code.is_some_and(|c| DUPLICATE_CODES.contains(&c))
+    let code = body
+        .pointer("/errors/0/errorCode")
+        .or_else(|| body.get("errorCode"))
+        .and_then(Value::as_i64);
+    if status == StatusCode::CONFLICT || code.is_some_and(|c| DUPLICATE_CODES.contains(&c)) {
+        ErrorClass::Duplicate
+    } else if status == StatusCode::TOO_MANY_REQUESTS || status == StatusCode::LOCKED {
+        ErrorClass::Throttled
+    } else if status.is_server_error() {
+        ErrorClass::OutcomeUnknown
+    } else {
+        ErrorClass::Definite
+    }
+}
+
+fn record(
+    method: &Method,
+    path: &str,
+    status: Option<StatusCode>,
+    tracking_id: Option<String>,
+    started: Instant,
+) {
+    exchange_log::record(Exchange {
+        operation: format!("{method} {path}"),
+        status: status.map(|s| s.as_u16().to_string()),
+        correlation_id: tracking_id,
+        millis: started.elapsed().as_millis() as u64,
+    });
 }
 
 fn without_url(e: &reqwest::Error) -> String {

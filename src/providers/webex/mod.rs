@@ -1,207 +1,245 @@
-//! The Webex Calling provider: the only place that knows Webex paths and JSON names.
+//! The Webex Calling provider: the only place that knows Webex paths and JSON names. Its
+//! kinds are one file each under `kinds/`; adding one is a file plus a line in `KINDS`.
 
 pub mod client;
 pub mod kinds;
 
-use crate::model::LiveObject;
-use crate::providers::{IdIndex, KindInfo, ObserveRequest, Provider, ProviderError, WriteRequest};
-use client::WebexClient;
+use crate::providers::kind::{Kind, KindSet, steps_from};
+use crate::providers::registry::{Connection, ProviderInfo, TargetSettings};
+use crate::providers::{KindInfo, ProviderError};
+use crate::transport::{Gate, Limits};
+use client::{DEFAULT_BASE_URL, WebexClient};
 use futures::future::BoxFuture;
-use kinds::{dial_plan, fetch_all, internal_dialing, location, route_group, schedule, trunk};
+use kinds::{dial_plan, internal_dialing, location, person, route_group, schedule, trunk};
+use serde_json::{Map, Value};
+use std::sync::Arc;
 
-/// Kinds in dependency order (also the order they are observed in).
-pub static KINDS: &[&KindInfo] = &[
-    &location::INFO,
-    &trunk::INFO,
-    &route_group::INFO,
-    &dial_plan::INFO,
-    &schedule::INFO,
-    &internal_dialing::INFO,
+/// Every Webex kind, one line each. Order does not matter: observation is ordered by the
+/// kinds' references, writes by the objects'.
+pub static KINDS: &[&dyn Kind<WebexClient>] = &[
+    &location::Location,
+    &person::Person,
+    &trunk::Trunk,
+    &route_group::RouteGroup,
+    &dial_plan::DialPlan,
+    &schedule::Schedule,
+    &internal_dialing::InternalDialing,
 ];
 
-pub struct WebexProvider {
-    client: WebexClient,
-}
-
-impl WebexProvider {
-    pub fn new(client: WebexClient) -> Self {
-        Self { client }
-    }
-
-    async fn observe_all(
-        &self,
-        request: &ObserveRequest,
-    ) -> Result<Vec<LiveObject>, ProviderError> {
-        let wants = |kind: &str| request.kinds.iter().any(|k| k == kind);
-        let client = &self.client;
-        // Locations first: everything else names them.
-        let locations = location::list(client, None).await?;
-        let ids = IdIndex::from_live(&locations);
-        let detail = |kind: &'static str| move |key: &str| request.wants_detail(kind, key);
-
-        // Trunks before route groups and dial plans, so their references map ids → keys.
-        let trunks = if wants(trunk::KIND)
-            || wants(route_group::KIND)
-            || wants(dial_plan::KIND)
-            || wants(internal_dialing::KIND)
-        {
-            trunk::list(client, &ids, None, detail(trunk::KIND)).await?
-        } else {
-            Vec::new()
-        };
-        let mut ids = ids;
-        for t in &trunks {
-            ids.insert(&t.kind, &t.key, &t.id);
-        }
-        let route_groups = if wants(route_group::KIND)
-            || wants(dial_plan::KIND)
-            || wants(internal_dialing::KIND)
-        {
-            route_group::list(client, &ids, None, detail(route_group::KIND)).await?
-        } else {
-            Vec::new()
-        };
-        for r in &route_groups {
-            ids.insert(&r.kind, &r.key, &r.id);
-        }
-        let dial_plans = if wants(dial_plan::KIND) {
-            dial_plan::list(client, &ids, None, detail(dial_plan::KIND)).await?
-        } else {
-            Vec::new()
-        };
-
-        // Per-location sub-resources: one list per location, run concurrently — and only for
-        // the locations whose schedules are asked about (a snapshot asks about all).
-        let schedules = if wants(schedule::KIND) {
-            let asked = schedule_locations(request);
-            fetch_all(
-                locations
-                    .iter()
-                    .filter(|l| asked.as_ref().is_none_or(|a| a.contains(l.key.as_str())))
-                    .map(|l| {
-                        schedule::list_location(client, &l.id, &l.key, None, detail(schedule::KIND))
-                    })
-                    .collect(),
-            )
-            .await?
-            .into_iter()
-            .flatten()
-            .collect()
-        } else {
-            Vec::new()
-        };
-        let dialing = if wants(internal_dialing::KIND) {
-            let scoped = locations
-                .iter()
-                .filter(|l| request.wants_detail(internal_dialing::KIND, &l.key));
-            fetch_all(
-                scoped
-                    .map(|l| internal_dialing::read(client, &ids, &l.id, &l.key))
-                    .collect(),
-            )
-            .await?
-        } else {
-            Vec::new()
-        };
-
-        let mut all = locations;
-        all.extend(trunks);
-        all.extend(route_groups);
-        all.extend(dial_plans);
-        all.extend(schedules);
-        all.extend(dialing);
-        Ok(all)
-    }
-}
-
-/// The location keys of the schedules `request` wants in detail (None: every location).
-fn schedule_locations(request: &ObserveRequest) -> Option<std::collections::HashSet<&str>> {
-    let detail = request.detail.as_ref()?;
-    Some(
-        detail
+pub static PROVIDER: ProviderInfo = ProviderInfo {
+    name: "webex",
+    kinds: || {
+        KINDS
             .iter()
-            .filter(|k| k.kind == schedule::KIND)
-            .filter_map(|k| schedule::location_of_key(&k.key))
-            .collect(),
-    )
+            .map(|k| k.info())
+            .collect::<Vec<&'static KindInfo>>()
+    },
+    steps: |change| steps_from(KINDS, change),
+    limits: complete_limits,
+    check_settings,
+    connect,
+    embedded_default: Some(|| {
+        let mut settings = Map::new();
+        settings.insert("sandbox".into(), Value::Object(Map::new()));
+        settings
+    }),
+};
+
+/// The keys a webex target may set besides `provider` and `limits`.
+const SETTINGS: &[&str] = &["baseUrl", "orgId", "tokenEnv", "sandbox"];
+/// Where the token comes from when the target does not name a variable.
+pub const DEFAULT_TOKEN_ENV: &str = "WEBEX_ACCESS_TOKEN";
+/// Requests per second to a Webex org when `limits` does not say.
+pub const WEBEX_DEFAULT_RATE: f64 = 10.0;
+pub const WEBEX_DEFAULT_BURST: u32 = 5;
+
+fn check_settings(settings: &Map<String, Value>) -> Result<(), String> {
+    for key in settings.keys() {
+        if !SETTINGS.contains(&key.as_str()) {
+            return Err(format!(
+                "unknown webex target setting `{key}` (known: provider, limits, {})",
+                SETTINGS.join(", ")
+            ));
+        }
+    }
+    for key in ["baseUrl", "orgId", "tokenEnv"] {
+        if settings.get(key).is_some_and(|v| !v.is_string()) {
+            return Err(format!("`{key}` must be a string"));
+        }
+    }
+    if let Some(sandbox) = settings.get("sandbox") {
+        let ok = sandbox
+            .as_object()
+            .is_some_and(|o| o.keys().all(|k| k == "stateDir"));
+        if !ok {
+            return Err("`sandbox` takes only `stateDir`".into());
+        }
+        if settings.contains_key("baseUrl") {
+            return Err(
+                "a target is either the embedded `sandbox` or a `baseUrl`, not both".into(),
+            );
+        }
+    }
+    Ok(())
 }
 
-impl Provider for WebexProvider {
-    fn observe<'a>(
-        &'a self,
-        request: &'a ObserveRequest,
-    ) -> BoxFuture<'a, Result<Vec<LiveObject>, ProviderError>> {
-        Box::pin(self.observe_all(request))
+fn str_setting<'a>(settings: &'a Map<String, Value>, key: &str) -> Option<&'a str> {
+    settings.get(key).and_then(Value::as_str)
+}
+
+/// Webex publishes no fixed limit, so a real org gets a conservative steady rate that its 429s
+/// then tune; the embedded sandbox has none.
+fn default_limits(target: &TargetSettings) -> Limits {
+    if target.settings.contains_key("sandbox") {
+        Limits::default()
+    } else {
+        Limits {
+            requests_per_second: Some(WEBEX_DEFAULT_RATE),
+            burst: WEBEX_DEFAULT_BURST,
+            ..Limits::default()
+        }
+    }
+}
+
+/// A configured `limits` block that leaves the rate out keeps the Webex default rate.
+pub fn complete_limits(target: &TargetSettings, configured: Option<Limits>) -> Limits {
+    match configured {
+        None => default_limits(target),
+        Some(mut l) => {
+            if l.requests_per_second.is_none() && !target.settings.contains_key("sandbox") {
+                l.requests_per_second = Some(WEBEX_DEFAULT_RATE);
+                l.burst = l.burst.max(WEBEX_DEFAULT_BURST);
+            }
+            l
+        }
+    }
+}
+
+fn connect(
+    target: TargetSettings,
+    gate: Arc<Gate>,
+) -> BoxFuture<'static, anyhow::Result<Connection>> {
+    Box::pin(async move {
+        let org_id = str_setting(&target.settings, "orgId").map(str::to_string);
+        if let Some(sandbox) = target.settings.get("sandbox") {
+            let dir = sandbox
+                .get("stateDir")
+                .and_then(Value::as_str)
+                .map(std::path::PathBuf::from)
+                .unwrap_or_else(|| target.state_root.join("sandbox"));
+            let running = start_sandbox(Some(dir), 0).await?;
+            let client = WebexClient::new(&running.base_url(), "sandbox-token", org_id, gate)?;
+            return Ok(Connection {
+                target: Arc::new(KindSet {
+                    conn: client,
+                    kinds: KINDS,
+                }),
+                close: Some(Box::pin(async move { running.shutdown().await })),
+            });
+        }
+        let token_env = str_setting(&target.settings, "tokenEnv").unwrap_or(DEFAULT_TOKEN_ENV);
+        let token = target
+            .flags
+            .get("token")
+            .cloned()
+            .or_else(|| std::env::var(token_env).ok())
+            .filter(|t| !t.trim().is_empty())
+            .ok_or_else(|| {
+                anyhow::anyhow!(
+                    "target `{}` needs a Webex token: set {token_env} (or put it in a .env file), or pass --token",
+                    target.name
+                )
+            })?;
+        let base = str_setting(&target.settings, "baseUrl").unwrap_or(DEFAULT_BASE_URL);
+        let client = WebexClient::new(base, token.trim(), org_id, gate)
+            .map_err(|e: ProviderError| anyhow::anyhow!("{e}"))?;
+        Ok(Connection {
+            target: Arc::new(KindSet {
+                conn: client,
+                kinds: KINDS,
+            }),
+            close: None,
+        })
+    })
+}
+
+/// The embedded sandbox: a Webex-compatible server in this process, on a loopback port,
+/// reached through the same HTTP client as a real org.
+pub async fn start_sandbox(
+    state_dir: Option<std::path::PathBuf>,
+    port: u16,
+) -> anyhow::Result<switchboard_sandbox::RunningSandbox> {
+    let options = switchboard_sandbox::SandboxOptions {
+        state_dir,
+        bind: ([127, 0, 0, 1], port).into(),
+        faults: Default::default(),
+    };
+    switchboard_sandbox::start(options).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(sandbox: bool) -> TargetSettings {
+        let mut map = Map::new();
+        if sandbox {
+            map.insert("sandbox".into(), Value::Object(Map::new()));
+        }
+        TargetSettings {
+            environment: "e".into(),
+            name: "t".into(),
+            settings: map,
+            flags: Default::default(),
+            state_root: "state".into(),
+        }
     }
 
-    fn lookup<'a>(
-        &'a self,
-        kind: &'a str,
-        key: &'a str,
-        ids: &'a IdIndex,
-    ) -> BoxFuture<'a, Result<Option<LiveObject>, ProviderError>> {
-        Box::pin(async move {
-            let c = &self.client;
-            match kind {
-                location::KIND => location::lookup(c, key).await,
-                trunk::KIND => trunk::lookup(c, ids, key).await,
-                route_group::KIND => route_group::lookup(c, ids, key).await,
-                dial_plan::KIND => dial_plan::lookup(c, ids, key).await,
-                schedule::KIND => schedule::lookup(c, ids, key).await,
-                internal_dialing::KIND => internal_dialing::lookup(c, ids, key).await,
-                other => Err(ProviderError::Unsupported(format!(
-                    "webex has no kind {other}"
-                ))),
-            }
-        })
+    #[test]
+    fn a_partial_limits_block_keeps_the_default_rate_unless_it_is_turned_off() {
+        let org = settings(false);
+        let partial = complete_limits(
+            &org,
+            Some(Limits {
+                max_attempts: 3,
+                ..Limits::default()
+            }),
+        );
+        assert_eq!(partial.requests_per_second, Some(WEBEX_DEFAULT_RATE));
+        assert_eq!(partial.max_attempts, 3);
+        let off = Limits {
+            requests_per_second: Some(0.0),
+            ..Limits::default()
+        };
+        assert_eq!(
+            complete_limits(&org, Some(off)).requests_per_second,
+            Some(0.0)
+        );
+        assert_eq!(
+            complete_limits(&org, None).requests_per_second,
+            Some(WEBEX_DEFAULT_RATE)
+        );
+        assert_eq!(
+            complete_limits(&settings(true), None).requests_per_second,
+            None
+        );
     }
+}
 
-    fn create<'a>(
-        &'a self,
-        request: &'a WriteRequest,
-        ids: &'a IdIndex,
-    ) -> BoxFuture<'a, Result<String, ProviderError>> {
-        Box::pin(async move {
-            let c = &self.client;
-            match request.kind.as_str() {
-                location::KIND => location::create(c, request).await,
-                trunk::KIND => trunk::create(c, ids, request).await,
-                route_group::KIND => route_group::create(c, ids, request).await,
-                dial_plan::KIND => dial_plan::create(c, ids, request).await,
-                schedule::KIND => schedule::create(c, ids, request).await,
-                internal_dialing::KIND => {
-                    internal_dialing::update(c, ids, request).await?;
-                    Ok(ids
-                        .id_of(location::KIND, &request.key)
-                        .unwrap_or_default()
-                        .to_string())
-                }
-                other => Err(ProviderError::Unsupported(format!(
-                    "webex has no kind {other}"
-                ))),
-            }
-        })
-    }
+/// Webex's own command-line flags (flattened into every command that talks to targets).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct Flags {
+    /// Webex access token for the run's webex targets (else the variable the target's
+    /// `tokenEnv` names, WEBEX_ACCESS_TOKEN by default, else a .env file).
+    #[arg(long, hide_env_values = true)]
+    pub token: Option<String>,
+}
 
-    fn update<'a>(
-        &'a self,
-        request: &'a WriteRequest,
-        live: &'a LiveObject,
-        ids: &'a IdIndex,
-    ) -> BoxFuture<'a, Result<(), ProviderError>> {
-        Box::pin(async move {
-            let c = &self.client;
-            match request.kind.as_str() {
-                location::KIND => location::update(c, request, live).await,
-                trunk::KIND => trunk::update(c, request, live).await,
-                route_group::KIND => route_group::update(c, ids, request, live).await,
-                dial_plan::KIND => dial_plan::update(c, ids, request, live).await,
-                schedule::KIND => schedule::update(c, ids, request, live).await,
-                internal_dialing::KIND => internal_dialing::update(c, ids, request).await,
-                other => Err(ProviderError::Unsupported(format!(
-                    "webex has no kind {other}"
-                ))),
-            }
-        })
+impl Flags {
+    pub fn flags(&self) -> std::collections::BTreeMap<String, String> {
+        self.token
+            .iter()
+            .map(|t| ("token".to_string(), t.clone()))
+            .collect()
     }
 }

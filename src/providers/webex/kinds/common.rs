@@ -1,6 +1,6 @@
 //! Small helpers shared by the Webex kinds: reference resolution to ids, field picking.
 
-use crate::providers::{IdIndex, ProviderError};
+use crate::providers::{ErrorClass, IdIndex, ProviderError, Step};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -26,9 +26,9 @@ pub fn str_at<'a>(value: &'a Value, pointer: &str) -> &'a str {
 
 /// The vendor id of the object a resolved reference names.
 pub fn id_for(ids: &IdIndex, kind: &str, key: &str) -> Result<String, ProviderError> {
-    ids.id_of(kind, key).map(str::to_string).ok_or_else(|| {
-        ProviderError::Unresolved(format!("{kind} '{key}' does not exist on the target"))
-    })
+    ids.id_of(kind, key)
+        .map(str::to_string)
+        .ok_or_else(|| ProviderError::local(format!("{kind} '{key}' does not exist on the target")))
 }
 
 /// `{"id", "type"}` of a route choice written as `{routeGroupRef|trunkRef: key}`.
@@ -42,8 +42,8 @@ pub fn route_identity(
     if let Some(key) = choice.get("trunkRef").and_then(Value::as_str) {
         return Ok((id_for(ids, "Trunk", key)?, "TRUNK"));
     }
-    Err(ProviderError::Unresolved(
-        "a route choice needs routeGroupRef or trunkRef".into(),
+    Err(ProviderError::local(
+        "a route choice needs routeGroupRef or trunkRef",
     ))
 }
 
@@ -76,5 +76,16 @@ pub fn new_id(response: &Value, what: &str) -> Result<String, ProviderError> {
         .get("id")
         .and_then(Value::as_str)
         .map(str::to_string)
-        .ok_or_else(|| ProviderError::Transport(format!("{what} create answered without an id")))
+        .ok_or_else(|| {
+            // The create was answered as done, so the object may well exist: look it up.
+            ProviderError::new(
+                ErrorClass::OutcomeUnknown,
+                format!("{what} create answered without an id"),
+            )
+        })
+}
+
+/// The natural key a step's input names (`{"key": …}`).
+pub fn input_key(step: &Step) -> &str {
+    str_at(&step.input, "/key")
 }

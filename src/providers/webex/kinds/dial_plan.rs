@@ -2,14 +2,19 @@
 //! (`/telephony/config/premisePstn/dialPlans`). Lookup by name; patterns are a set, reconciled
 //! with ADD/DELETE actions.
 
-use super::common::{ROUTE_REFS, RouteChoice, new_id, route_choice, route_identity, str_at};
+use super::common::{
+    ROUTE_REFS, RouteChoice, id_for, input_key, new_id, route_choice, route_identity, str_at,
+};
 use crate::model::LiveObject;
+use crate::providers::kind::Operation;
 use crate::providers::webex::client::WebexClient;
-use crate::providers::{DiffRules, IdIndex, KindInfo, ProviderError, Steps, WriteRequest};
+use crate::providers::{
+    Change, DiffRules, ErrorClass, IdIndex, Kind, KindInfo, ProviderError, Scope, Shape, Step,
+};
+use futures::future::BoxFuture;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-use std::collections::BTreeSet;
 
 /// A dial plan: patterns and the route (trunk or route group) they use.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
@@ -35,92 +40,29 @@ pub static INFO: KindInfo = KindInfo {
     kind: KIND,
     provider: "webex",
     description: "A dial plan: dial patterns routed to a trunk or a route group.",
+    aliases: &[],
     spec_schema: || schemars::schema_for!(DialPlanSpec),
     ref_fields: ROUTE_REFS,
     natural_key: |spec| spec["name"].as_str().unwrap_or_default().to_string(),
-    steps: Steps {
-        lookup: "dial_plan_lookup",
-        create: "dial_plan_create",
-        update: "dial_plan_update",
-    },
-    singleton: false,
+    shape: Shape::Object,
+    lookup_step: "dial_plan_lookup",
     diff_rules: DiffRules {
-        unordered_lists: &[("/dialPatterns", "")],
+        member_lists: &[("/dialPatterns", "")],
         ..DiffRules::NONE
     },
 };
 
-pub async fn list(
-    client: &WebexClient,
-    ids: &IdIndex,
-    name: Option<&str>,
-    wants_detail: impl Fn(&str) -> bool,
-) -> Result<Vec<LiveObject>, ProviderError> {
-    let query: Vec<(&str, &str)> = name.map(|n| vec![("dialPlanName", n)]).unwrap_or_default();
-    let items = client.list(PATH, &query, "dialPlans").await?;
-    let mut out: Vec<LiveObject> = items
-        .iter()
-        .filter_map(|i| {
-            let id = i.get("id")?.as_str()?.to_string();
-            let name = i.get("name")?.as_str()?.to_string();
-            let mut state = json!({"name": name});
-            if let Some(Value::Object(route)) = route_choice(
-                ids,
-                str_at(i, "/routeType"),
-                str_at(i, "/routeId"),
-                str_at(i, "/routeName"),
-            ) {
-                state.as_object_mut()?.extend(route);
-            }
-            Some(LiveObject {
-                kind: KIND.into(),
-                key: name,
-                id,
-                state,
-            })
-        })
-        .collect();
-    let wanted: Vec<usize> = (0..out.len())
-        .filter(|&i| wants_detail(&out[i].key))
-        .collect();
-    let patterns = super::fetch_all(
-        wanted
-            .iter()
-            .map(|&i| {
-                let path = format!("{PATH}/{}/dialPatterns", out[i].id);
-                async move { client.list(&path, &[], "dialPatterns").await }
-            })
-            .collect(),
-    )
-    .await?;
-    for (i, p) in wanted.into_iter().zip(patterns) {
-        out[i].state["dialPatterns"] = Value::Array(p);
+pub struct DialPlan;
+
+/// The name and route of a spec, in manifest terms (the route's id is found when it runs).
+fn route_spec(spec: &Value) -> Value {
+    let mut out = json!({"name": spec["name"]});
+    for field in ["routeGroupRef", "trunkRef"] {
+        if let Some(v) = spec.get(field) {
+            out[field] = v.clone();
+        }
     }
-    Ok(out)
-}
-
-pub async fn lookup(
-    client: &WebexClient,
-    ids: &IdIndex,
-    key: &str,
-) -> Result<Option<LiveObject>, ProviderError> {
-    Ok(super::exactly(
-        list(client, ids, Some(key), |k| k == key).await?,
-        key,
-    ))
-}
-
-fn patterns(value: &Value) -> BTreeSet<String> {
-    value
-        .get("dialPatterns")
-        .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(Value::as_str)
-                .map(str::to_string)
-                .collect()
-        })
-        .unwrap_or_default()
+    out
 }
 
 fn route_body(ids: &IdIndex, spec: &Value) -> Result<Value, ProviderError> {
@@ -128,81 +70,178 @@ fn route_body(ids: &IdIndex, spec: &Value) -> Result<Value, ProviderError> {
     Ok(json!({"name": spec["name"], "routeId": route_id, "routeType": route_type}))
 }
 
-pub async fn create(
-    client: &WebexClient,
-    ids: &IdIndex,
-    request: &WriteRequest,
-) -> Result<String, ProviderError> {
-    let mut body = route_body(ids, &request.spec)?;
-    let wanted: Vec<String> = patterns(&request.spec).into_iter().collect();
-    body["dialPatterns"] = json!(wanted.iter().take(PATTERN_BATCH).collect::<Vec<_>>());
-    let response = client.post(PATH, &body).await?;
-    let id = new_id(&response, KIND)?;
-    if let Some(errors) = response
-        .get("dialPatternErrors")
-        .and_then(Value::as_array)
-        .filter(|e| !e.is_empty())
-    {
-        return Err(ProviderError::Api {
-            method: "POST".into(),
-            path: PATH.into(),
-            status: 200,
-            message: format!(
-                "dial plan created but patterns were rejected: {}",
-                Value::Array(errors.clone())
-            ),
-            duplicate: false,
-            tracking_id: None,
-        });
-    }
-    let rest: Vec<(String, &str)> = wanted
-        .into_iter()
-        .skip(PATTERN_BATCH)
-        .map(|p| (p, "ADD"))
-        .collect();
-    modify_patterns(client, &id, rest).await?;
-    Ok(id)
+/// Pattern changes in batches of `PATTERN_BATCH`, one step each.
+fn pattern_steps(key: &str, changes: &[(String, &str)]) -> Vec<Step> {
+    changes
+        .chunks(PATTERN_BATCH)
+        .map(|batch| {
+            let items: Vec<Value> = batch
+                .iter()
+                .map(|(p, a)| json!({"dialPattern": p, "action": a}))
+                .collect();
+            let detail = format!(
+                "{} pattern(s): {}{}",
+                items.len(),
+                batch[0].0,
+                if batch.len() > 1 { " …" } else { "" }
+            );
+            Step::new(
+                "dial_plan_patterns",
+                json!({"key": key, "dialPatterns": items}),
+            )
+            .detail(detail)
+        })
+        .collect()
 }
 
-pub async fn update(
-    client: &WebexClient,
-    ids: &IdIndex,
-    request: &WriteRequest,
-    live: &LiveObject,
-) -> Result<(), ProviderError> {
-    let desired_route = route_body(ids, &request.spec)?;
-    let live_route = route_body(ids, &live.state).ok();
-    if live_route.as_ref() != Some(&desired_route) {
-        client
-            .put(&format!("{PATH}/{}", live.id), &desired_route)
-            .await?;
+impl Kind<WebexClient> for DialPlan {
+    fn info(&self) -> &'static KindInfo {
+        &INFO
     }
-    if request.spec.get("dialPatterns").is_some() {
-        let (want, have) = (patterns(&request.spec), patterns(&live.state));
-        let mut changes: Vec<(String, &str)> =
-            want.difference(&have).map(|p| (p.clone(), "ADD")).collect();
-        changes.extend(have.difference(&want).map(|p| (p.clone(), "DELETE")));
-        modify_patterns(client, &live.id, changes).await?;
-    }
-    Ok(())
-}
 
-async fn modify_patterns(
-    client: &WebexClient,
-    id: &str,
-    changes: Vec<(String, &str)>,
-) -> Result<(), ProviderError> {
-    for batch in changes.chunks(PATTERN_BATCH) {
-        let items: Vec<Value> = batch
-            .iter()
-            .map(|(p, a)| json!({"dialPattern": p, "action": a}))
-            .collect();
-        client
-            .put(
-                &format!("{PATH}/{id}/dialPatterns"),
-                &json!({"dialPatterns": items}),
+    /// One list call; the pattern list (paginated) only for the keys wanted in detail.
+    fn observe<'a>(
+        &'a self,
+        client: &'a WebexClient,
+        scope: &'a Scope,
+        ids: &'a IdIndex,
+    ) -> BoxFuture<'a, Result<Vec<LiveObject>, ProviderError>> {
+        Box::pin(async move {
+            let query: Vec<(&str, &str)> = scope
+                .single_key()
+                .map(|n| vec![("dialPlanName", n)])
+                .unwrap_or_default();
+            let items = client.list(PATH, &query, "dialPlans").await?;
+            let mut out: Vec<LiveObject> = items
+                .iter()
+                .filter_map(|i| {
+                    let id = i.get("id")?.as_str()?.to_string();
+                    let name = i.get("name")?.as_str()?.to_string();
+                    let mut state = json!({"name": name});
+                    if let Some(Value::Object(route)) = route_choice(
+                        ids,
+                        str_at(i, "/routeType"),
+                        str_at(i, "/routeId"),
+                        str_at(i, "/routeName"),
+                    ) {
+                        state.as_object_mut()?.extend(route);
+                    }
+                    Some(LiveObject::new(KIND, name, id, state))
+                })
+                .filter(|d| scope.wants(&d.key))
+                .collect();
+            let wanted: Vec<usize> = (0..out.len())
+                .filter(|&i| scope.wants_detail(&out[i].key))
+                .collect();
+            let patterns = super::fetch_all(
+                wanted
+                    .iter()
+                    .map(|&i| {
+                        let path = format!("{PATH}/{}/dialPatterns", out[i].id);
+                        async move { client.list(&path, &[], "dialPatterns").await }
+                    })
+                    .collect(),
             )
             .await?;
+            for (i, p) in wanted.into_iter().zip(patterns) {
+                out[i].state["dialPatterns"] = Value::Array(p);
+            }
+            Ok(out)
+        })
     }
-    Ok(())
+
+    fn steps(&self, change: &Change<'_>) -> Result<Vec<Step>, String> {
+        let pattern_changes: Vec<(String, &str)> = change
+            .members_of("/dialPatterns")
+            .map(|m| {
+                (
+                    m.key.clone(),
+                    if m.after.is_some() { "ADD" } else { "DELETE" },
+                )
+            })
+            .collect();
+        let mut steps = Vec::new();
+        match change.operation {
+            Operation::Create => {
+                // The create carries the first batch; the rest follow as pattern steps.
+                let first: Vec<&str> = pattern_changes
+                    .iter()
+                    .take(PATTERN_BATCH)
+                    .map(|(p, _)| p.as_str())
+                    .collect();
+                let mut spec = route_spec(change.desired);
+                spec["dialPatterns"] = json!(first);
+                steps.push(Step::new("dial_plan_create", json!({"spec": spec})).creating());
+                let rest: Vec<(String, &str)> =
+                    pattern_changes.into_iter().skip(PATTERN_BATCH).collect();
+                steps.extend(pattern_steps(change.key, &rest));
+            }
+            Operation::Update => {
+                if change.touches("/routeGroupRef") || change.touches("/trunkRef") {
+                    steps.push(Step::new(
+                        "dial_plan_update",
+                        json!({"key": change.key, "spec": route_spec(change.desired)}),
+                    ));
+                }
+                steps.extend(pattern_steps(change.key, &pattern_changes));
+            }
+            Operation::Delete => {
+                steps.push(Step::new("dial_plan_delete", json!({"key": change.key})))
+            }
+        }
+        Ok(steps)
+    }
+
+    fn run<'a>(
+        &'a self,
+        client: &'a WebexClient,
+        step: &'a Step,
+        ids: &'a IdIndex,
+    ) -> BoxFuture<'a, Result<Option<String>, ProviderError>> {
+        Box::pin(async move {
+            match step.name.as_str() {
+                "dial_plan_create" => {
+                    let spec = &step.input["spec"];
+                    let mut body = route_body(ids, spec)?;
+                    body["dialPatterns"] = spec["dialPatterns"].clone();
+                    let response = client.post(PATH, &body).await?;
+                    let id = new_id(&response, KIND)?;
+                    if let Some(errors) = response
+                        .get("dialPatternErrors")
+                        .and_then(Value::as_array)
+                        .filter(|e| !e.is_empty())
+                    {
+                        return Err(ProviderError::new(
+                            ErrorClass::Definite,
+                            format!(
+                                "POST {PATH}: dial plan created but patterns were rejected: {}",
+                                Value::Array(errors.clone())
+                            ),
+                        ));
+                    }
+                    Ok(Some(id))
+                }
+                "dial_plan_update" => {
+                    let id = id_for(ids, KIND, input_key(step))?;
+                    let body = route_body(ids, &step.input["spec"])?;
+                    client.put(&format!("{PATH}/{id}"), &body).await?;
+                    Ok(None)
+                }
+                "dial_plan_patterns" => {
+                    let id = id_for(ids, KIND, input_key(step))?;
+                    let body = json!({"dialPatterns": step.input["dialPatterns"]});
+                    client
+                        .put(&format!("{PATH}/{id}/dialPatterns"), &body)
+                        .await?;
+                    Ok(None)
+                }
+                "dial_plan_delete" => {
+                    let id = id_for(ids, KIND, input_key(step))?;
+                    client.delete(&format!("{PATH}/{id}")).await?;
+                    Ok(None)
+                }
+                other => Err(super::unknown_step(KIND, other)),
+            }
+        })
+    }
 }

@@ -2,13 +2,19 @@
 //! (`/telephony/config/locations/{loc}/internalDialing`). A singleton: it exists whenever the
 //! location does, so it is only ever updated.
 
-use super::common::{ROUTE_REFS, RouteChoice, id_for, route_choice, route_identity, str_at};
+use super::common::{
+    ROUTE_REFS, RouteChoice, id_for, input_key, route_choice, route_identity, str_at,
+};
 use crate::model::LiveObject;
+use crate::providers::kind::Operation;
 use crate::providers::webex::client::WebexClient;
-use crate::providers::{DiffRules, IdIndex, KindInfo, ProviderError, Steps, WriteRequest};
+use crate::providers::{
+    Change, DiffRules, IdIndex, Kind, KindInfo, ProviderError, Scope, Shape, Step,
+};
+use futures::future::BoxFuture;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::json;
+use serde_json::{Value, json};
 
 /// Internal dialing of a location: where calls to unknown extensions go.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
@@ -28,17 +34,15 @@ pub static INFO: KindInfo = KindInfo {
     kind: KIND,
     provider: "webex",
     description: "A location's internal dialing: the route for unknown extensions.",
+    aliases: &[],
     spec_schema: || schemars::schema_for!(InternalDialingSpec),
     ref_fields: ROUTE_REFS_WITH_LOCATION,
     natural_key: |spec| spec["locationRef"].as_str().unwrap_or_default().to_string(),
-    steps: Steps {
-        lookup: "location_lookup",
-        create: "internal_dialing_update",
-        update: "internal_dialing_update",
-    },
-    singleton: true,
+    shape: Shape::Singleton,
+    lookup_step: "internal_dialing_read",
     diff_rules: DiffRules {
         immutable: &["/locationRef"],
+        parent: Some(("locationRef", "Location")),
         ..DiffRules::NONE
     },
 };
@@ -46,11 +50,13 @@ pub static INFO: KindInfo = KindInfo {
 const ROUTE_REFS_WITH_LOCATION: &[(&str, &str)] =
     &[("locationRef", "Location"), ROUTE_REFS[0], ROUTE_REFS[1]];
 
+pub struct InternalDialing;
+
 fn path(location_id: &str) -> String {
     format!("/telephony/config/locations/{location_id}/internalDialing")
 }
 
-pub async fn read(
+async fn read(
     client: &WebexClient,
     ids: &IdIndex,
     location_id: &str,
@@ -73,41 +79,84 @@ pub async fn read(
     {
         state["unknownExtensionRouteIdentity"] = choice;
     }
-    Ok(LiveObject {
-        kind: KIND.into(),
-        key: location_key.to_string(),
-        id: location_id.to_string(),
-        state,
-    })
+    Ok(LiveObject::new(KIND, location_key, location_id, state))
 }
 
-pub async fn lookup(
-    client: &WebexClient,
-    ids: &IdIndex,
-    key: &str,
-) -> Result<Option<LiveObject>, ProviderError> {
-    match ids.id_of("Location", key) {
-        Some(location_id) => Ok(Some(read(client, ids, location_id, key).await?)),
-        None => Ok(None),
+impl Kind<WebexClient> for InternalDialing {
+    fn info(&self) -> &'static KindInfo {
+        &INFO
     }
-}
 
-pub async fn update(
-    client: &WebexClient,
-    ids: &IdIndex,
-    request: &WriteRequest,
-) -> Result<(), ProviderError> {
-    let location_id = id_for(ids, "Location", str_at(&request.spec, "/locationRef"))?;
-    let mut body = json!({
-        "enableUnknownExtensionRoutePolicy": request.spec["enableUnknownExtensionRoutePolicy"],
-    });
-    if let Some(choice) = request
-        .spec
-        .get("unknownExtensionRouteIdentity")
-        .filter(|v| v.is_object())
-    {
-        let (id, route_type) = route_identity(ids, choice)?;
-        body["unknownExtensionRouteIdentity"] = json!({"id": id, "type": route_type});
+    /// One read per location the scope wants (its key is the location's).
+    fn observe<'a>(
+        &'a self,
+        client: &'a WebexClient,
+        scope: &'a Scope,
+        ids: &'a IdIndex,
+    ) -> BoxFuture<'a, Result<Vec<LiveObject>, ProviderError>> {
+        Box::pin(async move {
+            let locations: Vec<(String, String)> = ids
+                .all_of("Location")
+                .filter(|(key, _)| scope.wants_parent(key) && scope.wants_detail(key))
+                .map(|(k, id)| (k.to_string(), id.to_string()))
+                .collect();
+            super::fetch_all(
+                locations
+                    .iter()
+                    .map(|(key, id)| read(client, ids, id, key))
+                    .collect(),
+            )
+            .await
+        })
     }
-    client.put(&path(&location_id), &body).await.map(|_| ())
+
+    fn steps(&self, change: &Change<'_>) -> Result<Vec<Step>, String> {
+        let spec = match change.operation {
+            Operation::Create | Operation::Update => json!({
+                "enableUnknownExtensionRoutePolicy": change.desired["enableUnknownExtensionRoutePolicy"],
+                "unknownExtensionRouteIdentity": change.desired.get("unknownExtensionRouteIdentity").cloned().unwrap_or(Value::Null),
+            }),
+            // A singleton is never deleted: its owner no longer wants it, so it goes back to
+            // the default (unknown extensions are not routed).
+            Operation::Delete => json!({"enableUnknownExtensionRoutePolicy": false}),
+        };
+        let name = match change.operation {
+            Operation::Delete => "internal_dialing_reset",
+            _ => "internal_dialing_update",
+        };
+        Ok(vec![Step::new(
+            name,
+            json!({"key": change.key, "spec": spec}),
+        )])
+    }
+
+    fn run<'a>(
+        &'a self,
+        client: &'a WebexClient,
+        step: &'a Step,
+        ids: &'a IdIndex,
+    ) -> BoxFuture<'a, Result<Option<String>, ProviderError>> {
+        Box::pin(async move {
+            match step.name.as_str() {
+                "internal_dialing_update" | "internal_dialing_reset" => {
+                    let location = id_for(ids, "Location", input_key(step))?;
+                    let spec = &step.input["spec"];
+                    let mut body = json!({
+                        "enableUnknownExtensionRoutePolicy": spec["enableUnknownExtensionRoutePolicy"],
+                    });
+                    if let Some(choice) = spec
+                        .get("unknownExtensionRouteIdentity")
+                        .filter(|v| v.is_object())
+                    {
+                        let (id, route_type) = route_identity(ids, choice)?;
+                        body["unknownExtensionRouteIdentity"] =
+                            json!({"id": id, "type": route_type});
+                    }
+                    client.put(&path(&location), &body).await?;
+                    Ok(Some(location))
+                }
+                other => Err(super::unknown_step(KIND, other)),
+            }
+        })
+    }
 }

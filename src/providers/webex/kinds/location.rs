@@ -1,12 +1,16 @@
 //! `Location`: a Webex location (`/locations`). Lookup by name.
 
-use super::common::{new_id, pick};
+use super::common::{id_for, input_key, new_id, pick};
 use crate::model::LiveObject;
+use crate::providers::kind::Operation;
 use crate::providers::webex::client::WebexClient;
-use crate::providers::{DiffRules, KindInfo, ProviderError, Steps, WriteRequest};
+use crate::providers::{
+    Change, DiffRules, IdIndex, Kind, KindInfo, ProviderError, Scope, Shape, Step,
+};
+use futures::future::BoxFuture;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use serde_json::{Value, json};
 
 /// A Webex location. Field names are the Webex API's own.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
@@ -64,58 +68,91 @@ pub static INFO: KindInfo = KindInfo {
     kind: KIND,
     provider: "webex",
     description: "A Webex location (name, time zone, languages, address).",
+    aliases: &[],
     spec_schema: || schemars::schema_for!(LocationSpec),
     ref_fields: &[],
     natural_key: |spec| spec["name"].as_str().unwrap_or_default().to_string(),
-    steps: Steps {
-        lookup: "location_lookup",
-        create: "location_create",
-        update: "location_update",
-    },
-    singleton: false,
+    shape: Shape::Object,
+    lookup_step: "location_lookup",
     diff_rules: DiffRules {
         case_insensitive: &["/address/country"],
         ..DiffRules::NONE
     },
 };
 
+pub struct Location;
+
 pub fn to_live(item: &Value) -> Option<LiveObject> {
     let id = item.get("id")?.as_str()?.to_string();
     let name = item.get("name")?.as_str()?.to_string();
-    Some(LiveObject {
-        kind: KIND.into(),
-        key: name,
+    Some(LiveObject::new(
+        KIND,
+        name,
         id,
-        state: Value::Object(pick(item, FIELDS)),
-    })
+        Value::Object(pick(item, FIELDS)),
+    ))
 }
 
-pub async fn list(
-    client: &WebexClient,
-    name: Option<&str>,
-) -> Result<Vec<LiveObject>, ProviderError> {
-    let query: Vec<(&str, &str)> = name.map(|n| vec![("name", n)]).unwrap_or_default();
-    let items = client.list("/locations", &query, "items").await?;
-    Ok(items.iter().filter_map(to_live).collect())
-}
+impl Kind<WebexClient> for Location {
+    fn info(&self) -> &'static KindInfo {
+        &INFO
+    }
 
-pub async fn lookup(client: &WebexClient, key: &str) -> Result<Option<LiveObject>, ProviderError> {
-    Ok(super::exactly(list(client, Some(key)).await?, key))
-}
+    fn observe<'a>(
+        &'a self,
+        client: &'a WebexClient,
+        scope: &'a Scope,
+        _ids: &'a IdIndex,
+    ) -> BoxFuture<'a, Result<Vec<LiveObject>, ProviderError>> {
+        Box::pin(async move {
+            let query: Vec<(&str, &str)> = scope
+                .single_key()
+                .map(|n| vec![("name", n)])
+                .unwrap_or_default();
+            let items = client.list("/locations", &query, "items").await?;
+            Ok(items
+                .iter()
+                .filter_map(to_live)
+                .filter(|l| scope.wants(&l.key))
+                .collect())
+        })
+    }
 
-pub async fn create(client: &WebexClient, request: &WriteRequest) -> Result<String, ProviderError> {
-    let body = Value::Object(pick(&request.spec, FIELDS));
-    new_id(&client.post("/locations", &body).await?, KIND)
-}
+    fn steps(&self, change: &Change<'_>) -> Result<Vec<Step>, String> {
+        let body = Value::Object(pick(change.desired, FIELDS));
+        Ok(vec![match change.operation {
+            Operation::Create => Step::new("location_create", json!({"body": body})).creating(),
+            Operation::Update => {
+                Step::new("location_update", json!({"key": change.key, "body": body}))
+            }
+            Operation::Delete => Step::new("location_delete", json!({"key": change.key})),
+        }])
+    }
 
-pub async fn update(
-    client: &WebexClient,
-    request: &WriteRequest,
-    live: &LiveObject,
-) -> Result<(), ProviderError> {
-    let body = Value::Object(pick(&request.spec, FIELDS));
-    client
-        .put(&format!("/locations/{}", live.id), &body)
-        .await
-        .map(|_| ())
+    fn run<'a>(
+        &'a self,
+        client: &'a WebexClient,
+        step: &'a Step,
+        ids: &'a IdIndex,
+    ) -> BoxFuture<'a, Result<Option<String>, ProviderError>> {
+        Box::pin(async move {
+            let body = &step.input["body"];
+            match step.name.as_str() {
+                "location_create" => {
+                    Ok(Some(new_id(&client.post("/locations", body).await?, KIND)?))
+                }
+                "location_update" => {
+                    let id = id_for(ids, KIND, input_key(step))?;
+                    client.put(&format!("/locations/{id}"), body).await?;
+                    Ok(None)
+                }
+                "location_delete" => {
+                    let id = id_for(ids, KIND, input_key(step))?;
+                    client.delete(&format!("/locations/{id}")).await?;
+                    Ok(None)
+                }
+                other => Err(super::unknown_step(KIND, other)),
+            }
+        })
+    }
 }

@@ -4,11 +4,12 @@ pub mod common;
 pub mod dial_plan;
 pub mod internal_dialing;
 pub mod location;
+pub mod person;
 pub mod route_group;
 pub mod schedule;
 pub mod trunk;
 
-use crate::providers::ProviderError;
+use crate::providers::{ErrorClass, ProviderError};
 use futures::{StreamExt, stream};
 use std::future::Future;
 
@@ -56,4 +57,12 @@ pub async fn fetch_details(
     )
     .await?;
     Ok(wanted.into_iter().zip(details).collect())
+}
+
+/// A step name this kind does not know: a plan from another version, or a bug.
+pub fn unknown_step(kind: &str, step: &str) -> ProviderError {
+    ProviderError::new(
+        ErrorClass::Local,
+        format!("{kind} has no step `{step}` (was the plan made by another version?)"),
+    )
 }

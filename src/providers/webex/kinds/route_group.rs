@@ -1,10 +1,14 @@
 //! `RouteGroup`: up to 10 trunks with priorities (`/telephony/config/premisePstn/routeGroups`).
 //! Lookup by name; the gateway list lives only in the detail view.
 
-use super::common::{id_for, new_id, str_at};
+use super::common::{id_for, input_key, new_id, str_at};
 use crate::model::LiveObject;
+use crate::providers::kind::Operation;
 use crate::providers::webex::client::WebexClient;
-use crate::providers::{DiffRules, IdIndex, KindInfo, ProviderError, Steps, WriteRequest};
+use crate::providers::{
+    Change, DiffRules, IdIndex, Kind, KindInfo, ProviderError, Scope, Shape, Step,
+};
+use futures::future::BoxFuture;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -37,20 +41,19 @@ pub static INFO: KindInfo = KindInfo {
     kind: KIND,
     provider: "webex",
     description: "A premises PSTN route group: up to 10 trunks with priorities.",
+    aliases: &[],
     spec_schema: || schemars::schema_for!(RouteGroupSpec),
     ref_fields: &[("trunkRef", "Trunk")],
     natural_key: |spec| spec["name"].as_str().unwrap_or_default().to_string(),
-    steps: Steps {
-        lookup: "route_group_lookup",
-        create: "route_group_create",
-        update: "route_group_update",
-    },
-    singleton: false,
+    shape: Shape::Object,
+    lookup_step: "route_group_lookup",
     diff_rules: DiffRules {
         unordered_lists: &[("/localGateways", "trunkRef")],
         ..DiffRules::NONE
     },
 };
+
+pub struct RouteGroup;
 
 fn gateways_from_wire(ids: &IdIndex, detail: &Value) -> Value {
     let gateways = detail
@@ -70,45 +73,8 @@ fn gateways_from_wire(ids: &IdIndex, detail: &Value) -> Value {
     )
 }
 
-pub async fn list(
-    client: &WebexClient,
-    ids: &IdIndex,
-    name: Option<&str>,
-    wants_detail: impl Fn(&str) -> bool,
-) -> Result<Vec<LiveObject>, ProviderError> {
-    let query: Vec<(&str, &str)> = name.map(|n| vec![("name", n)]).unwrap_or_default();
-    let items = client.list(PATH, &query, "routeGroups").await?;
-    let mut out: Vec<LiveObject> = items
-        .iter()
-        .filter_map(|i| {
-            let id = i.get("id")?.as_str()?.to_string();
-            let name = i.get("name")?.as_str()?.to_string();
-            Some(LiveObject {
-                kind: KIND.into(),
-                key: name.clone(),
-                id,
-                state: json!({"name": name}),
-            })
-        })
-        .collect();
-    for (i, detail) in super::fetch_details(client, PATH, &out, wants_detail).await? {
-        out[i].state["localGateways"] = gateways_from_wire(ids, &detail);
-    }
-    Ok(out)
-}
-
-pub async fn lookup(
-    client: &WebexClient,
-    ids: &IdIndex,
-    key: &str,
-) -> Result<Option<LiveObject>, ProviderError> {
-    Ok(super::exactly(
-        list(client, ids, Some(key), |k| k == key).await?,
-        key,
-    ))
-}
-
-fn body(ids: &IdIndex, spec: &Value) -> Result<Value, ProviderError> {
+/// The wire body: trunks by id, which only exist once the trunks do (so this runs at apply).
+fn wire_body(ids: &IdIndex, spec: &Value) -> Result<Value, ProviderError> {
     let mut gateways = Vec::new();
     for g in spec
         .get("localGateways")
@@ -123,22 +89,84 @@ fn body(ids: &IdIndex, spec: &Value) -> Result<Value, ProviderError> {
     Ok(json!({"name": spec["name"], "localGateways": gateways}))
 }
 
-pub async fn create(
-    client: &WebexClient,
-    ids: &IdIndex,
-    request: &WriteRequest,
-) -> Result<String, ProviderError> {
-    new_id(&client.post(PATH, &body(ids, &request.spec)?).await?, KIND)
-}
+impl Kind<WebexClient> for RouteGroup {
+    fn info(&self) -> &'static KindInfo {
+        &INFO
+    }
 
-pub async fn update(
-    client: &WebexClient,
-    ids: &IdIndex,
-    request: &WriteRequest,
-    live: &LiveObject,
-) -> Result<(), ProviderError> {
-    client
-        .put(&format!("{PATH}/{}", live.id), &body(ids, &request.spec)?)
-        .await
-        .map(|_| ())
+    /// The gateway list lives only in the detail view.
+    fn observe<'a>(
+        &'a self,
+        client: &'a WebexClient,
+        scope: &'a Scope,
+        ids: &'a IdIndex,
+    ) -> BoxFuture<'a, Result<Vec<LiveObject>, ProviderError>> {
+        Box::pin(async move {
+            let query: Vec<(&str, &str)> = scope
+                .single_key()
+                .map(|n| vec![("name", n)])
+                .unwrap_or_default();
+            let items = client.list(PATH, &query, "routeGroups").await?;
+            let mut out: Vec<LiveObject> = items
+                .iter()
+                .filter_map(|i| {
+                    let id = i.get("id")?.as_str()?.to_string();
+                    let name = i.get("name")?.as_str()?.to_string();
+                    Some(LiveObject::new(
+                        KIND,
+                        name.clone(),
+                        id,
+                        json!({"name": name}),
+                    ))
+                })
+                .filter(|r| scope.wants(&r.key))
+                .collect();
+            for (i, detail) in
+                super::fetch_details(client, PATH, &out, |k| scope.wants_detail(k)).await?
+            {
+                out[i].state["localGateways"] = gateways_from_wire(ids, &detail);
+            }
+            Ok(out)
+        })
+    }
+
+    fn steps(&self, change: &Change<'_>) -> Result<Vec<Step>, String> {
+        let spec = json!({"name": change.desired["name"], "localGateways": change.desired["localGateways"]});
+        Ok(vec![match change.operation {
+            Operation::Create => Step::new("route_group_create", json!({"spec": spec})).creating(),
+            Operation::Update => Step::new(
+                "route_group_update",
+                json!({"key": change.key, "spec": spec}),
+            ),
+            Operation::Delete => Step::new("route_group_delete", json!({"key": change.key})),
+        }])
+    }
+
+    fn run<'a>(
+        &'a self,
+        client: &'a WebexClient,
+        step: &'a Step,
+        ids: &'a IdIndex,
+    ) -> BoxFuture<'a, Result<Option<String>, ProviderError>> {
+        Box::pin(async move {
+            match step.name.as_str() {
+                "route_group_create" => {
+                    let body = wire_body(ids, &step.input["spec"])?;
+                    Ok(Some(new_id(&client.post(PATH, &body).await?, KIND)?))
+                }
+                "route_group_update" => {
+                    let id = id_for(ids, KIND, input_key(step))?;
+                    let body = wire_body(ids, &step.input["spec"])?;
+                    client.put(&format!("{PATH}/{id}"), &body).await?;
+                    Ok(None)
+                }
+                "route_group_delete" => {
+                    let id = id_for(ids, KIND, input_key(step))?;
+                    client.delete(&format!("{PATH}/{id}")).await?;
+                    Ok(None)
+                }
+                other => Err(super::unknown_step(KIND, other)),
+            }
+        })
+    }
 }

@@ -2,14 +2,17 @@
 //! (`/telephony/config/locations/{loc}/schedules`). Lookup by (location, type, name); events
 //! are a set keyed by name, reconciled one event at a time.
 
-use super::common::{id_for, new_id, pick, str_at};
+use super::common::{id_for, input_key, new_id, pick, str_at};
 use crate::model::LiveObject;
+use crate::providers::kind::Operation;
 use crate::providers::webex::client::WebexClient;
-use crate::providers::{DiffRules, IdIndex, KindInfo, ProviderError, Steps, WriteRequest};
+use crate::providers::{
+    Change, DiffRules, IdIndex, Kind, KindInfo, ProviderError, Scope, Shape, Step,
+};
+use futures::future::BoxFuture;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-use std::collections::BTreeMap;
 
 /// A location schedule.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
@@ -174,6 +177,7 @@ pub static INFO: KindInfo = KindInfo {
     kind: KIND,
     provider: "webex",
     description: "A location's business-hours or holiday schedule and its events.",
+    aliases: &[],
     spec_schema: || schemars::schema_for!(ScheduleSpec),
     ref_fields: &[("locationRef", "Location")],
     natural_key: |spec| {
@@ -183,18 +187,17 @@ pub static INFO: KindInfo = KindInfo {
             str_at(spec, "/name"),
         )
     },
-    steps: Steps {
-        lookup: "schedule_lookup",
-        create: "schedule_create",
-        update: "schedule_update",
-    },
-    singleton: false,
+    shape: Shape::Object,
+    lookup_step: "schedule_lookup",
     diff_rules: DiffRules {
-        unordered_lists: &[("/events", "name")],
+        member_lists: &[("/events", "name")],
         immutable: &["/locationRef", "/type"],
+        parent: Some(("locationRef", "Location")),
         ..DiffRules::NONE
     },
 };
+
+pub struct Schedule;
 
 pub fn key(location: &str, schedule_type: &str, name: &str) -> String {
     format!("{location}/{schedule_type}/{name}")
@@ -219,150 +222,212 @@ fn base(location_id: &str) -> String {
     format!("/telephony/config/locations/{location_id}/schedules")
 }
 
+fn wire_event(event: &Value) -> Value {
+    Value::Object(pick(event, EVENT_FIELDS))
+}
+
 fn events_from_wire(detail: &Value) -> Value {
     let events = detail
         .get("events")
         .and_then(Value::as_array)
         .cloned()
         .unwrap_or_default();
-    Value::Array(
-        events
-            .iter()
-            .map(|e| Value::Object(pick(e, EVENT_FIELDS)))
-            .collect(),
-    )
+    Value::Array(events.iter().map(wire_event).collect())
 }
 
-/// The schedules of one location (one list call, detail per schedule where wanted).
-pub async fn list_location(
+/// The schedules of one location (one list call, detail per schedule where wanted). Event ids
+/// go to `meta.eventIds`, by event name, for the event steps.
+async fn list_location(
     client: &WebexClient,
     location_id: &str,
     location_key: &str,
-    name: Option<&str>,
-    wants_detail: impl Fn(&str) -> bool,
+    scope: &Scope,
 ) -> Result<Vec<LiveObject>, ProviderError> {
+    let name = scope.single_key().and_then(split_key).map(|(_, _, n)| n);
     let query: Vec<(&str, &str)> = name.map(|n| vec![("name", n)]).unwrap_or_default();
     let items = client.list(&base(location_id), &query, "schedules").await?;
-    let mut out: Vec<(LiveObject, String)> = items
+    let mut out: Vec<LiveObject> = items
         .iter()
         .filter_map(|i| {
             let id = i.get("id")?.as_str()?.to_string();
             let name = i.get("name")?.as_str()?.to_string();
             let schedule_type = i.get("type")?.as_str()?.to_string();
             let state = json!({"name": name, "type": schedule_type, "locationRef": location_key});
-            let live = LiveObject {
-                kind: KIND.into(),
-                key: key(location_key, &schedule_type, &name),
+            Some(LiveObject::new(
+                KIND,
+                key(location_key, &schedule_type, &name),
                 id,
                 state,
-            };
-            Some((live, schedule_type))
+            ))
         })
+        .filter(|s| scope.wants(&s.key))
         .collect();
     let wanted: Vec<usize> = (0..out.len())
-        .filter(|&i| wants_detail(&out[i].0.key))
+        .filter(|&i| scope.wants_detail(&out[i].key))
         .collect();
     let details = super::fetch_all(
         wanted
             .iter()
             .map(|&i| {
+                let schedule_type = str_at(&out[i].state, "/type");
                 client.get_owned(format!(
-                    "{}/{}/{}",
+                    "{}/{schedule_type}/{}",
                     base(location_id),
-                    out[i].1,
-                    out[i].0.id
+                    out[i].id
                 ))
             })
             .collect(),
     )
     .await?;
     for (i, detail) in wanted.into_iter().zip(details) {
-        out[i].0.state["events"] = events_from_wire(&detail);
+        out[i].state["events"] = events_from_wire(&detail);
+        let ids: serde_json::Map<String, Value> = detail
+            .get("events")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|e| Some((e.get("name")?.as_str()?.to_string(), e.get("id")?.clone())))
+            .collect();
+        out[i].meta = json!({"eventIds": ids});
     }
-    Ok(out.into_iter().map(|(live, _)| live).collect())
+    Ok(out)
 }
 
-pub async fn lookup(
-    client: &WebexClient,
-    ids: &IdIndex,
-    key: &str,
-) -> Result<Option<LiveObject>, ProviderError> {
-    let Some((location, _, name)) = split_key(key) else {
-        return Ok(None);
-    };
-    let Some(location_id) = ids.id_of("Location", location) else {
-        return Ok(None);
-    };
-    let found = list_location(client, location_id, location, Some(name), |k| k == key).await?;
-    Ok(super::exactly(found, key))
+/// The path of the schedule a step names: `…/locations/{loc}/schedules/{type}/{id}`.
+fn schedule_path(ids: &IdIndex, step: &Step) -> Result<String, ProviderError> {
+    let location = id_for(ids, "Location", str_at(&step.input, "/locationRef"))?;
+    let id = id_for(ids, KIND, input_key(step))?;
+    Ok(format!(
+        "{}/{}/{id}",
+        base(&location),
+        str_at(&step.input, "/type")
+    ))
 }
 
-pub async fn create(
-    client: &WebexClient,
-    ids: &IdIndex,
-    request: &WriteRequest,
-) -> Result<String, ProviderError> {
-    let location_id = id_for(ids, "Location", str_at(&request.spec, "/locationRef"))?;
-    let body = json!({
-        "name": request.spec["name"],
-        "type": request.spec["type"],
-        "events": events_from_wire(&request.spec),
-    });
-    new_id(&client.post(&base(&location_id), &body).await?, KIND)
-}
+impl Kind<WebexClient> for Schedule {
+    fn info(&self) -> &'static KindInfo {
+        &INFO
+    }
 
-/// Events are reconciled one by one: create the missing, replace the changed, delete the extra.
-pub async fn update(
-    client: &WebexClient,
-    ids: &IdIndex,
-    request: &WriteRequest,
-    live: &LiveObject,
-) -> Result<(), ProviderError> {
-    let location_id = id_for(ids, "Location", str_at(&live.state, "/locationRef"))?;
-    let schedule_type = str_at(&live.state, "/type");
-    let path = format!("{}/{}/{}", base(&location_id), schedule_type, live.id);
-    let detail = client.get(&path, &[]).await?;
-    let live_events: BTreeMap<String, (String, Value)> = detail
-        .get("events")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(|e| {
-            Some((
-                e.get("name")?.as_str()?.to_string(),
-                (
-                    str_at(e, "/id").to_string(),
-                    Value::Object(pick(e, EVENT_FIELDS)),
-                ),
-            ))
+    /// One list per location, concurrently, and only for the locations the scope asks about.
+    fn observe<'a>(
+        &'a self,
+        client: &'a WebexClient,
+        scope: &'a Scope,
+        ids: &'a IdIndex,
+    ) -> BoxFuture<'a, Result<Vec<LiveObject>, ProviderError>> {
+        Box::pin(async move {
+            let lookup_location = scope.single_key().and_then(location_of_key);
+            let locations: Vec<(String, String)> = ids
+                .all_of("Location")
+                .filter(|(key, _)| scope.wants_parent(key))
+                .filter(|(key, _)| lookup_location.is_none_or(|l| l == *key))
+                .map(|(k, id)| (k.to_string(), id.to_string()))
+                .collect();
+            let per_location = super::fetch_all(
+                locations
+                    .iter()
+                    .map(|(key, id)| list_location(client, id, key, scope))
+                    .collect(),
+            )
+            .await?;
+            Ok(per_location.into_iter().flatten().collect())
         })
-        .collect();
-    let desired = events_from_wire(&request.spec);
-    let desired: BTreeMap<String, Value> = desired
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|e| (str_at(e, "/name").to_string(), e.clone()))
-        .collect();
-    for (name, event) in &desired {
-        match live_events.get(name) {
-            None => {
-                client.post(&format!("{path}/events"), event).await?;
-            }
-            Some((id, current)) if current != event => {
-                let mut body = event.clone();
-                body["newName"] = Value::String(name.clone());
-                client.put(&format!("{path}/events/{id}"), &body).await?;
-            }
-            Some(_) => {}
-        }
     }
-    for (name, (id, _)) in &live_events {
-        if !desired.contains_key(name) {
-            client.delete(&format!("{path}/events/{id}")).await?;
+
+    fn steps(&self, change: &Change<'_>) -> Result<Vec<Step>, String> {
+        let (location, schedule_type) = match change.live {
+            Some(live) => (&live.state["locationRef"], &live.state["type"]),
+            None => (&change.desired["locationRef"], &change.desired["type"]),
+        };
+        let at = |input: Value| {
+            let mut input = input;
+            input["key"] = json!(change.key);
+            input["locationRef"] = location.clone();
+            input["type"] = schedule_type.clone();
+            input
+        };
+        let event_ids = change.live.map(|l| &l.meta["eventIds"]);
+        let event_id = |name: &str| -> Result<Value, String> {
+            event_ids
+                .and_then(|ids| ids.get(name))
+                .cloned()
+                .ok_or_else(|| format!("the live event '{name}' has no id in the observation"))
+        };
+        let mut steps = Vec::new();
+        match change.operation {
+            Operation::Create => {
+                let spec = json!({
+                    "name": change.desired["name"],
+                    "type": schedule_type,
+                    "events": events_from_wire(change.desired),
+                });
+                steps.push(Step::new("schedule_create", at(json!({"spec": spec}))).creating());
+            }
+            Operation::Update => {
+                for m in change.members_of("/events") {
+                    let step = match (&m.before, &m.after) {
+                        (None, Some(event)) => Step::new(
+                            "schedule_event_add",
+                            at(json!({"event": wire_event(event)})),
+                        ),
+                        (Some(_), Some(event)) => Step::new(
+                            "schedule_event_update",
+                            at(json!({"event": wire_event(event), "eventId": event_id(&m.key)?})),
+                        ),
+                        (Some(_), None) => Step::new(
+                            "schedule_event_delete",
+                            at(json!({"eventId": event_id(&m.key)?})),
+                        ),
+                        (None, None) => continue,
+                    };
+                    steps.push(step.detail(format!("event {}", m.key)));
+                }
+            }
+            Operation::Delete => steps.push(Step::new("schedule_delete", at(json!({})))),
         }
+        Ok(steps)
     }
-    Ok(())
+
+    fn run<'a>(
+        &'a self,
+        client: &'a WebexClient,
+        step: &'a Step,
+        ids: &'a IdIndex,
+    ) -> BoxFuture<'a, Result<Option<String>, ProviderError>> {
+        Box::pin(async move {
+            let event_id = str_at(&step.input, "/eventId");
+            match step.name.as_str() {
+                "schedule_create" => {
+                    let location = id_for(ids, "Location", str_at(&step.input, "/locationRef"))?;
+                    let response = client.post(&base(&location), &step.input["spec"]).await?;
+                    Ok(Some(new_id(&response, KIND)?))
+                }
+                "schedule_event_add" => {
+                    let path = format!("{}/events", schedule_path(ids, step)?);
+                    client.post(&path, &step.input["event"]).await?;
+                    Ok(None)
+                }
+                "schedule_event_update" => {
+                    let path = format!("{}/events/{event_id}", schedule_path(ids, step)?);
+                    let mut body = step.input["event"].clone();
+                    body["newName"] = body["name"].clone();
+                    client.put(&path, &body).await?;
+                    Ok(None)
+                }
+                "schedule_event_delete" => {
+                    let path = format!("{}/events/{event_id}", schedule_path(ids, step)?);
+                    client.delete(&path).await?;
+                    Ok(None)
+                }
+                "schedule_delete" => {
+                    client.delete(&schedule_path(ids, step)?).await?;
+                    Ok(None)
+                }
+                other => Err(super::unknown_step(KIND, other)),
+            }
+        })
+    }
 }
 
 #[cfg(test)]

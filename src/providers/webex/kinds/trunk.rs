@@ -1,13 +1,17 @@
 //! `Trunk`: a premises PSTN trunk (`/telephony/config/premisePstn/trunks`). Lookup by name.
 //! The password is write-only: Webex never returns it and every PUT needs it.
 
-use super::common::{id_for, new_id, pick, str_at};
+use super::common::{id_for, input_key, new_id, pick, str_at};
 use crate::model::LiveObject;
+use crate::providers::kind::Operation;
 use crate::providers::webex::client::WebexClient;
-use crate::providers::{DiffRules, IdIndex, KindInfo, ProviderError, Steps, WriteRequest};
+use crate::providers::{
+    Change, DiffRules, IdIndex, Kind, KindInfo, ProviderError, Scope, Shape, Step,
+};
+use futures::future::BoxFuture;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use serde_json::{Value, json};
 
 /// A premises PSTN trunk.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
@@ -96,15 +100,12 @@ pub static INFO: KindInfo = KindInfo {
     kind: KIND,
     provider: "webex",
     description: "A premises PSTN trunk (registering or certificate based).",
+    aliases: &[],
     spec_schema: || schemars::schema_for!(TrunkSpec),
     ref_fields: &[("locationRef", "Location")],
     natural_key: |spec| spec["name"].as_str().unwrap_or_default().to_string(),
-    steps: Steps {
-        lookup: "trunk_lookup",
-        create: "trunk_create",
-        update: "trunk_update",
-    },
-    singleton: false,
+    shape: Shape::Object,
+    lookup_step: "trunk_lookup",
     diff_rules: DiffRules {
         write_only: &["/password"],
         immutable: &[
@@ -120,6 +121,8 @@ pub static INFO: KindInfo = KindInfo {
     },
 };
 
+pub struct Trunk;
+
 fn from_list_item(ids: &IdIndex, item: &Value) -> Option<LiveObject> {
     let id = item.get("id")?.as_str()?.to_string();
     let name = item.get("name")?.as_str()?.to_string();
@@ -129,75 +132,87 @@ fn from_list_item(ids: &IdIndex, item: &Value) -> Option<LiveObject> {
         .key_of("Location", location_id)
         .unwrap_or(str_at(item, "/location/name"));
     state.insert("locationRef".into(), Value::String(location.to_string()));
-    Some(LiveObject {
-        kind: KIND.into(),
-        key: name,
-        id,
-        state: Value::Object(state),
-    })
+    Some(LiveObject::new(KIND, name, id, Value::Object(state)))
 }
 
-fn add_detail(live: &mut LiveObject, detail: &Value) {
-    if let Value::Object(state) = &mut live.state {
-        state.extend(pick(detail, DETAIL_FIELDS));
+impl Kind<WebexClient> for Trunk {
+    fn info(&self) -> &'static KindInfo {
+        &INFO
     }
-}
 
-/// All trunks; detail (one GET each) only for the keys `wants_detail` accepts.
-pub async fn list(
-    client: &WebexClient,
-    ids: &IdIndex,
-    name: Option<&str>,
-    wants_detail: impl Fn(&str) -> bool,
-) -> Result<Vec<LiveObject>, ProviderError> {
-    let query: Vec<(&str, &str)> = name.map(|n| vec![("name", n)]).unwrap_or_default();
-    let items = client.list(PATH, &query, "trunks").await?;
-    let mut out: Vec<LiveObject> = items
-        .iter()
-        .filter_map(|i| from_list_item(ids, i))
-        .collect();
-    for (i, detail) in super::fetch_details(client, PATH, &out, wants_detail).await? {
-        add_detail(&mut out[i], &detail);
+    /// One list call; a detail GET only for the keys the scope wants in detail.
+    fn observe<'a>(
+        &'a self,
+        client: &'a WebexClient,
+        scope: &'a Scope,
+        ids: &'a IdIndex,
+    ) -> BoxFuture<'a, Result<Vec<LiveObject>, ProviderError>> {
+        Box::pin(async move {
+            let query: Vec<(&str, &str)> = scope
+                .single_key()
+                .map(|n| vec![("name", n)])
+                .unwrap_or_default();
+            let items = client.list(PATH, &query, "trunks").await?;
+            let mut out: Vec<LiveObject> = items
+                .iter()
+                .filter_map(|i| from_list_item(ids, i))
+                .filter(|t| scope.wants(&t.key))
+                .collect();
+            for (i, detail) in
+                super::fetch_details(client, PATH, &out, |k| scope.wants_detail(k)).await?
+            {
+                if let Value::Object(state) = &mut out[i].state {
+                    state.extend(pick(&detail, DETAIL_FIELDS));
+                }
+            }
+            Ok(out)
+        })
     }
-    Ok(out)
-}
 
-pub async fn lookup(
-    client: &WebexClient,
-    ids: &IdIndex,
-    key: &str,
-) -> Result<Option<LiveObject>, ProviderError> {
-    Ok(super::exactly(
-        list(client, ids, Some(key), |k| k == key).await?,
-        key,
-    ))
-}
+    fn steps(&self, change: &Change<'_>) -> Result<Vec<Step>, String> {
+        let spec = change.desired;
+        Ok(vec![match change.operation {
+            Operation::Create => Step::new(
+                "trunk_create",
+                json!({"body": pick(spec, CREATE_FIELDS), "locationRef": spec["locationRef"]}),
+            )
+            .creating(),
+            Operation::Update => Step::new(
+                "trunk_update",
+                json!({"key": change.key, "body": pick(spec, UPDATE_FIELDS)}),
+            ),
+            Operation::Delete => Step::new("trunk_delete", json!({"key": change.key})),
+        }])
+    }
 
-pub async fn create(
-    client: &WebexClient,
-    ids: &IdIndex,
-    request: &WriteRequest,
-) -> Result<String, ProviderError> {
-    let mut body = pick(&request.spec, CREATE_FIELDS);
-    body.insert(
-        "locationId".into(),
-        Value::String(id_for(
-            ids,
-            "Location",
-            str_at(&request.spec, "/locationRef"),
-        )?),
-    );
-    new_id(&client.post(PATH, &Value::Object(body)).await?, KIND)
-}
-
-pub async fn update(
-    client: &WebexClient,
-    request: &WriteRequest,
-    live: &LiveObject,
-) -> Result<(), ProviderError> {
-    let body: Map<String, Value> = pick(&request.spec, UPDATE_FIELDS);
-    client
-        .put(&format!("{PATH}/{}", live.id), &Value::Object(body))
-        .await
-        .map(|_| ())
+    fn run<'a>(
+        &'a self,
+        client: &'a WebexClient,
+        step: &'a Step,
+        ids: &'a IdIndex,
+    ) -> BoxFuture<'a, Result<Option<String>, ProviderError>> {
+        Box::pin(async move {
+            match step.name.as_str() {
+                "trunk_create" => {
+                    let mut body = step.input["body"].clone();
+                    let location = id_for(ids, "Location", str_at(&step.input, "/locationRef"))?;
+                    body["locationId"] = Value::String(location);
+                    Ok(Some(new_id(&client.post(PATH, &body).await?, KIND)?))
+                }
+                "trunk_update" => {
+                    let id = id_for(ids, KIND, input_key(step))?;
+                    client
+                        .put(&format!("{PATH}/{id}"), &step.input["body"])
+                        .await?;
+                    Ok(None)
+                }
+                "trunk_delete" => {
+                    let id = id_for(ids, KIND, input_key(step))?;
+                    client.delete(&format!("{PATH}/{id}")).await?;
+                    Ok(None)
+                }
+                other => Err(super::unknown_step(KIND, other)),
+            }
+        })
+    }
 }

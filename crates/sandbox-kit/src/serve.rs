@@ -1,0 +1,168 @@
+//! The sandbox's own accept loop (instead of `axum::serve`), so that a request can close its
+//! connection without any response: each connection gets a [`ConnectionKill`] handle in the
+//! request extensions, and its task stops (dropping the socket) when the handle fires.
+//! HTTP/1.1 and HTTP/2 via hyper-util's auto builder; graceful stop waits for open connections.
+//! [`Server`] ties the loop to a [`Store`]'s background flusher and final flush.
+
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use tokio::task::JoinHandle;
+
+use crate::store::{StateFile, Store};
+
+use axum::Router;
+use axum::body::Body;
+use hyper::body::Incoming;
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::server::conn::auto;
+use hyper_util::server::graceful::GracefulShutdown;
+use tokio::net::TcpListener;
+use tokio::sync::{Notify, watch};
+use tower_service::Service as _;
+
+/// How long `Server::shutdown` waits for in-flight requests before dropping them.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+
+/// A running server and its store's flusher.
+pub struct Server<O> {
+    addr: SocketAddr,
+    store: Arc<Store<O>>,
+    stop: watch::Sender<bool>,
+    server: JoinHandle<std::io::Result<()>>,
+    flusher: JoinHandle<()>,
+}
+
+impl<O: StateFile> Server<O> {
+    /// Bind `bind`, serve `app`, and flush `store` in the background.
+    pub async fn launch(
+        bind: SocketAddr,
+        app: Router,
+        store: Arc<Store<O>>,
+    ) -> anyhow::Result<Self> {
+        let listener = TcpListener::bind(bind)
+            .await
+            .with_context(|| format!("binding sandbox to {bind}"))?;
+        let addr = listener.local_addr()?;
+        let (stop, stop_rx) = watch::channel(false);
+        let server = tokio::spawn(serve(listener, app, stop_rx.clone()));
+        let flusher = tokio::spawn(store.clone().run_flusher(stop_rx));
+        tracing::debug!(%addr, "sandbox listening");
+        Ok(Self {
+            addr,
+            store,
+            stop,
+            server,
+            flusher,
+        })
+    }
+
+    /// The bound address (the real port when bound to port 0).
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://ip:port` a client can connect to (a wildcard bind becomes loopback).
+    pub fn origin(&self) -> String {
+        let ip = match self.addr.ip() {
+            IpAddr::V4(ip) if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
+            IpAddr::V6(ip) if ip.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
+            ip => ip,
+        };
+        format!("http://{}", SocketAddr::new(ip, self.addr.port()))
+    }
+
+    /// Graceful stop, then a final flush of the state to disk.
+    pub async fn shutdown(self) -> anyhow::Result<()> {
+        let _ = self.stop.send(true);
+        let mut server = self.server;
+        match tokio::time::timeout(SHUTDOWN_GRACE, &mut server).await {
+            Ok(joined) => joined
+                .context("sandbox server task failed")?
+                .context("sandbox server error")?,
+            Err(_) => server.abort(),
+        }
+        let _ = self.flusher.await;
+        // Requests that finished during the graceful stop may have changed state after the
+        // flusher's last write.
+        let store = self.store;
+        tokio::task::spawn_blocking(move || store.flush())
+            .await
+            .context("final flush task failed")??;
+        Ok(())
+    }
+}
+
+/// Closes the connection that carried the request (see `middleware::drop_connection`).
+#[derive(Clone, Default)]
+pub struct ConnectionKill(Arc<Notify>);
+
+impl ConnectionKill {
+    pub fn kill(&self) {
+        // `notify_one` keeps a permit if the connection task is not waiting at this instant.
+        self.0.notify_one();
+    }
+
+    async fn killed(&self) {
+        self.0.notified().await;
+    }
+}
+
+/// Serve `app` until `stop` turns true (or its sender is dropped), then wait for open connections
+/// to finish their in-flight requests.
+pub async fn serve(
+    listener: TcpListener,
+    app: Router,
+    mut stop: watch::Receiver<bool>,
+) -> std::io::Result<()> {
+    let graceful = GracefulShutdown::new();
+    let builder = auto::Builder::new(TokioExecutor::new());
+    // Owns the receiver, so no watch guard is held across the accept loop's awaits.
+    let mut stopping = std::pin::pin!(async move {
+        let _ = stop.wait_for(|s| *s).await;
+    });
+    loop {
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _peer)) => stream,
+                // e.g. EMFILE: back off instead of spinning, as axum::serve does.
+                Err(e) => {
+                    tracing::debug!(error = %e, "sandbox accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut stopping => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let kill = ConnectionKill::default();
+        let service = {
+            let app = app.clone();
+            let kill = kill.clone();
+            hyper::service::service_fn(move |mut req: hyper::Request<Incoming>| {
+                req.extensions_mut().insert(kill.clone());
+                let mut app = app.clone();
+                async move { app.call(req.map(Body::new)).await }
+            })
+        };
+        let connection = builder
+            .serve_connection_with_upgrades(TokioIo::new(stream), service)
+            .into_owned();
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            tokio::select! {
+                result = connection => {
+                    if let Err(e) = result {
+                        tracing::trace!(error = %e, "sandbox connection ended with an error");
+                    }
+                }
+                () = kill.killed() => tracing::trace!("sandbox dropped a connection (fault injection)"),
+            }
+        });
+    }
+    drop(listener);
+    graceful.shutdown().await;
+    Ok(())
+}

@@ -1,0 +1,66 @@
+//! Route table: every resource module contributes its paths under `/v1`; unknown paths answer 404
+//! and known paths with the wrong method 405, both with Webex error bodies.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::middleware::{from_fn, from_fn_with_state};
+
+use switchboard_sandbox_kit::{FaultLayer, Store, inject};
+
+use crate::errors::{ApiError, ApiResult};
+use crate::fields::Fields;
+use crate::http;
+use crate::model::{Org, RouteKind, RouteRef};
+
+mod calling_locations;
+mod dial_patterns;
+mod dial_plans;
+mod internal_dialing;
+mod licenses;
+mod locations;
+mod numbers;
+mod people;
+mod person_body;
+mod route_groups;
+mod schedule_body;
+mod schedules;
+mod trunks;
+
+pub type Shared = Arc<Store<Org>>;
+
+/// The `/v1` API. Layers, outermost first: tracking ids and error bodies, the kit's fault injection
+/// (and the request counters), auth and `orgId`.
+pub fn router(store: Shared, org_id: Arc<str>, faults: FaultLayer) -> Router {
+    let api = Router::new()
+        .merge(locations::routes())
+        .merge(calling_locations::routes())
+        .merge(internal_dialing::routes())
+        .merge(people::routes())
+        .merge(licenses::routes())
+        .merge(numbers::routes())
+        .merge(trunks::routes())
+        .merge(route_groups::routes())
+        .merge(dial_plans::routes())
+        .merge(schedules::routes())
+        .method_not_allowed_fallback(http::method_not_allowed);
+    Router::new()
+        .nest("/v1", api)
+        .fallback(http::not_found)
+        .layer(from_fn_with_state(org_id, http::gate))
+        .layer(from_fn_with_state(faults, inject))
+        .layer(from_fn(http::tracking))
+        .with_state(store)
+}
+
+/// A route choice given as an id field plus a `ROUTE_GROUP`/`TRUNK` type field. Whether it exists
+/// is checked later, under the store lock (`Org::check_route`).
+fn route_ref(f: &Fields<'_>, id_key: &str, type_key: &str) -> ApiResult<RouteRef> {
+    let raw = f.req_enum(type_key, RouteKind::WIRE_VALUES)?;
+    let kind = RouteKind::parse(&raw)
+        .ok_or_else(|| ApiError::invalid(format!("{type_key} is invalid")))?;
+    Ok(RouteRef {
+        id: f.req_str(id_key)?,
+        kind,
+    })
+}

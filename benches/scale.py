@@ -104,6 +104,7 @@ LOCAL_TARGET = "targets:\n  local:\n    type: sandbox\n    stateDir: org\n"
 
 
 def target(ws, url, limits="{}"):
+    print(f"    target limits: {limits} (a webex target with no requestsPerSecond runs at 10 req/s)", flush=True)
     (ws / "switchboard.yaml").write_text(
         f"defaultTarget: bench\n{LOCAL_TARGET}  bench:\n    type: webex\n    baseUrl: {url}\n    limits: {limits}\n")
 
@@ -134,7 +135,8 @@ def figure_1_and_2(base, big_sites):
 
     served = Served(ws / "org", "--latency-ms", "20")
     try:
-        target(ws, served.url, "{maxConcurrency: 8}")
+        # No fixed client rate: the figure measures the requests a no-op plan needs.
+        target(ws, served.url, "{requestsPerSecond: 0, maxConcurrency: 8}")
         served.reset()
         code, out, err, seconds, _ = run(["plan", "manifests", "--detailed-exitcode"], ws)
         assert code == 0, (code, out[-1000:], err[-1000:])

@@ -179,7 +179,11 @@ pub struct Config {
 #[derive(Debug, Clone)]
 pub struct Selected {
     pub environment: String,
+    /// The targets the run may touch (all of the environment's, or the one `--target` names).
     pub targets: BTreeMap<String, TargetConfig>,
+    /// Every target of the environment: documents are placed among these, then those placed
+    /// on a target the run does not touch are left out.
+    pub all_targets: BTreeMap<String, TargetConfig>,
     pub safety: Safety,
 }
 
@@ -289,6 +293,7 @@ impl Config {
 }
 
 fn select_target(env: Environment, name: &str, target: Option<&str>) -> anyhow::Result<Selected> {
+    let all_targets = env.targets.clone();
     let targets = match target {
         None => env.targets,
         Some(t) => match env.targets.get(t) {
@@ -302,6 +307,7 @@ fn select_target(env: Environment, name: &str, target: Option<&str>) -> anyhow::
     Ok(Selected {
         environment: name.to_string(),
         targets,
+        all_targets,
         safety: env.safety,
     })
 }

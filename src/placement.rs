@@ -16,7 +16,7 @@ pub fn place(mut set: ManifestSet, selected: &Selected) -> Result<ManifestSet, D
             .map(|k| k.provider)
             .unwrap_or_default();
         let candidates: Vec<&str> = selected
-            .targets
+            .all_targets
             .iter()
             .filter(|(_, t)| t.provider == provider)
             .map(|(name, _)| name.as_str())
@@ -58,6 +58,12 @@ pub fn place(mut set: ManifestSet, selected: &Selected) -> Result<ManifestSet, D
             ),
         }
     }
+    // `--target` narrows the run: what goes elsewhere is not this run's business.
+    set.objects.retain(|o| {
+        o.target
+            .as_ref()
+            .is_some_and(|t| selected.targets.contains_key(t))
+    });
     problems.into_result(set)
 }
 
@@ -72,7 +78,7 @@ pub fn retarget_external(resolved: &mut Resolved, selected: &Selected) {
                 continue;
             }
             let mut of_provider = selected
-                .targets
+                .all_targets
                 .iter()
                 .filter(|(_, t)| Some(t.provider.as_str()) == provider);
             if let (Some((name, _)), None) = (of_provider.next(), of_provider.next()) {

@@ -97,7 +97,11 @@ fn apply_journals_every_step_without_secrets() {
         .count();
     assert_eq!(creating_intents, 7, "{journal}");
     // Each intent comes before its outcome.
-    for (i, line) in lines.iter().enumerate().filter(|(_, l)| l["outcome"] == "intent") {
+    for (i, line) in lines
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| l["outcome"] == "intent")
+    {
         let outcome = lines[i + 1..]
             .iter()
             .find(|l| l["object"] == line["object"] && l["step"] == line["step"])

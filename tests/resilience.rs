@@ -115,10 +115,11 @@ fn secrets_appear_nowhere_even_when_requests_fail() {
 fn killing_apply_at_any_moment_then_rerunning_converges_without_duplicates() {
     let ws = Workspace::new();
     std::fs::remove_dir_all(ws.file("manifests")).expect("clear quickstart");
-    write_many_objects(&ws);
+    write_many_objects(&ws, 0);
+    // Slow enough answers that requests are in flight most of the time a run writes.
     let served = Served::start(
         &ws.file("served"),
-        &["--latency-ms", "15", "--jitter-ms", "10"],
+        &["--latency-ms", "60", "--jitter-ms", "30"],
     );
     ws.write("switchboard.yaml", &target_config(&served.url, FAST));
     let seed = std::env::var("CRASH_SEED")
@@ -127,25 +128,68 @@ fn killing_apply_at_any_moment_then_rerunning_converges_without_duplicates() {
         .unwrap_or_else(|| fastrand::u64(..));
     let mut rng = fastrand::Rng::with_seed(seed);
     eprintln!("crash test seed {seed} (set CRASH_SEED to replay)");
-    for trial in 0..4 {
+    // The test proves its point only if some kill lands between a step's intent and its
+    // outcome (a request in flight): up to 8 trials, at least 4, until one has.
+    let mut cut_mid_step = 0;
+    for trial in 0..8 {
+        if trial >= 4 && cut_mid_step > 0 {
+            break;
+        }
+        write_many_objects(&ws, trial);
         let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("switchboard"))
             .current_dir(ws.path())
-            .args(["apply", "manifests", "--yes"])
+            .args(["apply", "manifests", "--yes", "--force"])
             .env("WEBEX_ACCESS_TOKEN", "token")
             .env("NO_COLOR", "1")
             .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
+            .stderr(
+                std::fs::File::create(ws.file(&format!("trial-{trial}.err"))).expect("stderr file"),
+            )
             .spawn()
             .expect("apply starts");
-        std::thread::sleep(Duration::from_millis(rng.u64(30..500)));
+        // Each trial rewrites every trunk, so updates go past the safety threshold: forced.
+        // Half the trials are killed at a random moment; the other half once writes are under
+        // way (an intent is journaled), a random few milliseconds later.
+        let runs = ws.file("state/served/served/runs");
+        let runs_before = std::fs::read_dir(&runs).map(|d| d.count()).unwrap_or(0);
+        if trial % 2 == 0 {
+            std::thread::sleep(Duration::from_millis(rng.u64(30..800)));
+        } else {
+            let started = std::time::Instant::now();
+            while started.elapsed() < Duration::from_secs(10) {
+                let new_run =
+                    std::fs::read_dir(&runs).map(|d| d.count()).unwrap_or(0) > runs_before;
+                if new_run && open_intents(&runs) > 0 || child.try_wait().ok().flatten().is_some() {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(2));
+            }
+            std::thread::sleep(Duration::from_millis(rng.u64(0..30)));
+        }
         // SIGKILL: no chance to clean up, like a crashed CI runner.
         let _ = child.kill();
         let status = child.wait().expect("waited");
-        eprintln!("trial {trial}: killed ({status})");
+        if !status.success() && status.code().is_some() {
+            eprintln!(
+                "{}",
+                std::fs::read_to_string(ws.file(&format!("trial-{trial}.err"))).unwrap_or_default()
+            );
+        }
+        let open = open_intents(&ws.file("state/served/served/runs"));
+        eprintln!(
+            "trial {trial}: killed ({status}), {open} step(s) cut between intent and outcome"
+        );
+        if open > 0 {
+            cut_mid_step += 1;
+        }
     }
+    assert!(
+        cut_mid_step > 0,
+        "seed {seed}: no kill landed between an intent and its outcome; the trials proved nothing"
+    );
     let out = ws
         .cmd()
-        .args(["apply", "manifests", "--yes"])
+        .args(["apply", "manifests", "--yes", "--force"])
         .env("WEBEX_ACCESS_TOKEN", "token")
         .output()
         .expect("runs");
@@ -192,18 +236,49 @@ fn killing_apply_at_any_moment_then_rerunning_converges_without_duplicates() {
     );
 }
 
+/// Steps of the newest run whose intent was journaled but whose outcome never was.
+fn open_intents(runs: &std::path::Path) -> usize {
+    let Some(newest) = std::fs::read_dir(runs)
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .max()
+    else {
+        return 0;
+    };
+    let text = std::fs::read_to_string(newest.join("journal.jsonl")).unwrap_or_default();
+    let mut open = std::collections::HashSet::new();
+    for line in text
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+    {
+        let step = (
+            line["object"].to_string(),
+            line["step"].to_string(),
+            line["index"].to_string(),
+        );
+        if line["outcome"] == "intent" {
+            open.insert(step);
+        } else {
+            open.remove(&step);
+        }
+    }
+    open.len()
+}
+
 const LOCATIONS: [&str; 3] = ["Austin HQ", "London Office", "Madrid Branch"];
 const TRUNKS_PER_LOCATION: usize = 6;
 
 /// Per seeded location: 6 trunks, a route group over them, and 4 schedules.
-fn write_many_objects(ws: &Workspace) {
+/// `round` changes every trunk's call limit, so each trial has writes to make.
+fn write_many_objects(ws: &Workspace, round: u32) {
     for (l, location) in LOCATIONS.iter().enumerate() {
         let mut docs = Vec::new();
         let mut gateways = String::new();
         for t in 0..TRUNKS_PER_LOCATION {
             docs.push(format!(
                 "apiVersion: switchboard/v1\nkind: Trunk\nmetadata:\n  name: trunk-{l}-{t}\nspec:\n  name: Crash Trunk {l}-{t}\n  locationRef: {location}\n  password: ${{env:CRASH_PW:-Crash-Pw-0001}}\n  trunkType: REGISTERING\n  maxConcurrentCalls: {}\n",
-                10 + t
+                10 + t as u32 + round
             ));
             gateways.push_str(&format!(
                 "    - trunkRef: trunk-{l}-{t}\n      priority: {}\n",

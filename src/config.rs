@@ -214,7 +214,7 @@ impl Config {
                 .map(|(name, target)| {
                     let mut env = Environment::default();
                     env.targets.insert(name.clone(), target.into_target());
-                    (name, env)
+                    (legacy_environment(&name), env)
                 })
                 .collect();
             (environments, file.default_target)
@@ -255,13 +255,14 @@ impl Config {
         let name = match (env, target) {
             (Some(e), _) => e.to_string(),
             // The old shape: a target is an environment of its own.
-            (None, Some(t)) if self.legacy => t.to_string(),
+            (None, Some(t)) if self.legacy => legacy_environment(t),
             (None, _) => match &self.default_environment {
+                Some(d) if self.legacy => legacy_environment(d),
                 Some(d) => d.clone(),
                 None if self.environments.len() == 1 => {
                     self.environments.keys().next().cloned().unwrap_or_default()
                 }
-                None if self.legacy => SANDBOX_TARGET.to_string(),
+                None if self.legacy => LOCAL_ENVIRONMENT.to_string(),
                 None => anyhow::bail!(
                     "{CONFIG_FILE} has several environments ({}) and no defaultEnvironment; pass --env NAME",
                     self.environment_names()
@@ -271,7 +272,7 @@ impl Config {
         let environment = match self.environments.get(&name) {
             Some(e) => e.clone(),
             // The legacy default target `sandbox` need not be written down.
-            None if self.legacy && name == SANDBOX_TARGET => local_environment(),
+            None if self.legacy && name == LOCAL_ENVIRONMENT => local_environment(),
             None => {
                 let what = if self.legacy { "target" } else { "environment" };
                 anyhow::bail!(
@@ -289,6 +290,16 @@ impl Config {
             .map(String::as_str)
             .collect::<Vec<_>>()
             .join(", ")
+    }
+}
+
+/// The environment an old-shape target becomes: its own name, except the embedded `sandbox`,
+/// which is the `local` environment (so its state never lands inside the sandbox's org folder).
+fn legacy_environment(target: &str) -> String {
+    if target == SANDBOX_TARGET {
+        LOCAL_ENVIRONMENT.to_string()
+    } else {
+        target.to_string()
     }
 }
 

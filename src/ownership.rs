@@ -113,9 +113,11 @@ fn rule(
     let spec: OwnershipSpec = serde_json::from_value(doc.spec.clone())
         .map_err(|e| format!("not an Ownership spec: {e}"))?;
     let info = kind_info(&spec.kind).ok_or_else(|| format!("unknown kind `{}`", spec.kind))?;
-    if !matches!(info.shape, Shape::Object | Shape::Singleton) {
+    // A singleton is never absent (it exists with its parent), so owning one would reset it
+    // on every run: only objects can be owned.
+    if info.shape != Shape::Object {
         return Err(format!(
-            "{} is not a kind Switchboard writes, so it cannot be owned",
+            "{} is not an object kind Switchboard creates and deletes, so it cannot be owned",
             info.kind
         ));
     }

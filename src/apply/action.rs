@@ -210,6 +210,7 @@ impl Runner<'_, '_> {
                     self.remember(id);
                 }
                 StepRecord {
+                    at: crate::inventory::now_rfc3339(),
                     outcome: "ok".into(),
                     id: id.clone(),
                     changes: if last {
@@ -221,6 +222,7 @@ impl Runner<'_, '_> {
                 }
             }
             Err(e) => StepRecord {
+                at: crate::inventory::now_rfc3339(),
                 outcome: if e.is_duplicate() {
                     "duplicate"
                 } else if e.outcome_unknown() {

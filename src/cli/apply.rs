@@ -214,7 +214,6 @@ async fn execute(
         .iter()
         .map(|(n, c)| (n.clone(), c.gate.stats()))
         .collect();
-    let mut dead = 0;
     for (name, c) in &connections.targets {
         let run = &runs[name];
         let part = summary.for_target(name);
@@ -242,7 +241,6 @@ async fn execute(
                 dead_letter::path(&c.state_dir).display()
             );
         }
-        dead += letters;
     }
     if summary.timed_out {
         eprintln!("The run stopped at its --timeout; re-run to finish (what was done stays done).");
@@ -271,7 +269,6 @@ async fn execute(
         };
         println!("{prefix}{}", super::wire_cost(&c.gate.stats()));
     }
-    let _ = dead;
     Ok(if summary.succeeded() {
         EXIT_OK
     } else {

@@ -45,14 +45,14 @@ pub fn load_desired(paths: &[PathBuf], selected: Selected) -> Result<Desired, Di
             Some((o.id.name.clone(), (info.natural_key)(&o.spec)))
         })
         .collect();
-    let (set, rules) = ownership::split(set, |name| locations.get(name).cloned())?;
+    let (set, mut rules) = ownership::split(set, |name| locations.get(name).cloned())?;
     let set = placement::place(set, &selected)?;
     let mut resolved = resolve::resolve(set)?;
     placement::retarget_external(&mut resolved, &selected);
     let mut problems = Diagnostics::default();
     for rule in &rules {
         if let Some(t) = &rule.target
-            && !selected.targets.contains_key(t)
+            && !selected.all_targets.contains_key(t)
         {
             problems.push(
                 manifest::Diagnostic::new(
@@ -67,6 +67,12 @@ pub fn load_desired(paths: &[PathBuf], selected: Selected) -> Result<Desired, Di
             );
         }
     }
+    // `--target` narrows the run: rules about other targets are not its business.
+    rules.retain(|r| {
+        r.target
+            .as_ref()
+            .is_none_or(|t| selected.targets.contains_key(t))
+    });
     problems.into_result(Desired {
         selected,
         resolved,

@@ -46,7 +46,8 @@ pub enum Command {
 #[derive(Debug, clap::Args)]
 pub struct FaultArgs {
     /// YAML or JSON fault configuration (camelCase keys: seed, rateLimit, burst, latencyMs,
-    /// jitterMs, errorRate, dropRate, slowRate, slowMs, appliedButFailRate).
+    /// jitterMs, errorRate, dropRate, slowRate, slowMs, appliedButFailRate, and failRequests:
+    /// `[{method, pathContains, nth, status}]` fails the nth matching request unapplied).
     #[arg(long, value_name = "FILE")]
     faults: Option<PathBuf>,
     /// Seed of the fault dice (same seed, same fault sequence).

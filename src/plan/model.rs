@@ -7,7 +7,7 @@ use crate::providers::Step;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-/// Bumped on any incompatible change of the JSON below (documented in docs/plan-format.md).
+/// Bumped on any incompatible change of the JSON below (documented in README.md, "Plan JSON").
 pub const PLAN_FORMAT: u32 = 2;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -301,7 +301,11 @@ fn error_message(status: StatusCode, body: &Value, raw: &str) -> String {
     let description = body
         .pointer("/errors/0/description")
         .and_then(Value::as_str);
-    let code = body.pointer("/errors/0/errorCode").and_then(Value::as_i64);
+    // Webex puts the code in `errors[0]`, or (a delete of something in use) at the top level.
+    let code = body
+        .pointer("/errors/0/errorCode")
+        .or_else(|| body.get("errorCode"))
+        .and_then(Value::as_i64);
     let message = description.or_else(|| body.get("message").and_then(Value::as_str));
     match (message, code) {
         (Some(m), Some(c)) => format!("{m} (errorCode {c})"),

@@ -126,7 +126,14 @@ fn connect(
                 .get("stateDir")
                 .and_then(Value::as_str)
                 .map(std::path::PathBuf::from)
-                .unwrap_or_else(|| target.state_root.join("sandbox"));
+                .unwrap_or_else(|| {
+                    // Each embedded target its own org; the default one keeps `state/sandbox`.
+                    if target.name == crate::config::SANDBOX_TARGET {
+                        target.state_root.join("sandbox")
+                    } else {
+                        target.state_root.join(format!("sandbox-{}", target.name))
+                    }
+                });
             let running = start_sandbox(Some(dir), 0).await?;
             let client = WebexClient::new(&running.base_url(), "sandbox-token", org_id, gate)?;
             return Ok(Connection {
@@ -243,3 +250,5 @@ impl Flags {
             .collect()
     }
 }
+#[cfg(test)]
+mod wire_tests;

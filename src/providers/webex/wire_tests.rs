@@ -171,7 +171,11 @@ struct Fixture {
 async fn answer(State(s): State<Shared>, method: Method, uri: Uri, body: Bytes) -> Response {
     let query = uri
         .query()
-        .map(|q| url::form_urlencoded::parse(q.as_bytes()).into_owned().collect())
+        .map(|q| {
+            url::form_urlencoded::parse(q.as_bytes())
+                .into_owned()
+                .collect()
+        })
         .unwrap_or_default();
     let body = if body.is_empty() {
         Value::Null
@@ -217,7 +221,11 @@ impl Fixture {
         }
     }
     fn reply(&self, reply: Reply) {
-        self.shared.replies.lock().expect("replies").push_back(reply);
+        self.shared
+            .replies
+            .lock()
+            .expect("replies")
+            .push_back(reply);
     }
     fn client(&self, org_id: Option<&str>) -> WebexClient {
         self.client_with(org_id, Limits::default())

@@ -74,7 +74,14 @@ fn location_create_and_delete_match_the_locations_endpoints() {
     assert_fields_within(&steps[0].input["body"], LOCATION_CREATE);
 
     let live_hq = live("Location", "HQ", "LOC1", spec.clone(), Value::Null);
-    let steps = plan("Location", "HQ", Operation::Delete, &Value::Null, Some(&live_hq)).unwrap();
+    let steps = plan(
+        "Location",
+        "HQ",
+        Operation::Delete,
+        &Value::Null,
+        Some(&live_hq),
+    )
+    .unwrap();
     assert_eq!(names(&steps), ["location_delete"]);
     assert_eq!(creates(&steps), [false]);
     assert_eq!(steps[0].input, json!({"key": "HQ"}));
@@ -85,7 +92,14 @@ fn location_update_addresses_the_location_by_key() {
     let live_hq = live("Location", "HQ", "LOC1", location_spec(), Value::Null);
     let mut desired = location_spec();
     desired["timeZone"] = json!("Europe/Berlin");
-    let steps = plan("Location", "HQ", Operation::Update, &desired, Some(&live_hq)).unwrap();
+    let steps = plan(
+        "Location",
+        "HQ",
+        Operation::Update,
+        &desired,
+        Some(&live_hq),
+    )
+    .unwrap();
     assert_eq!(names(&steps), ["location_update"]);
     assert_eq!(creates(&steps), [false]);
     assert_eq!(steps[0].input["key"], "HQ");
@@ -103,12 +117,16 @@ fn location_update_body_holds_only_changed_put_fields() {
     let live_hq = live("Location", "HQ", "LOC1", location_spec(), Value::Null);
     let mut desired = location_spec();
     desired["timeZone"] = json!("Europe/Berlin");
-    let steps = plan("Location", "HQ", Operation::Update, &desired, Some(&live_hq)).unwrap();
+    let steps = plan(
+        "Location",
+        "HQ",
+        Operation::Update,
+        &desired,
+        Some(&live_hq),
+    )
+    .unwrap();
     assert_fields_within(&steps[0].input["body"], LOCATION_UPDATE);
-    assert_eq!(
-        steps[0].input["body"],
-        json!({"timeZone": "Europe/Berlin"})
-    );
+    assert_eq!(steps[0].input["body"], json!({"timeZone": "Europe/Berlin"}));
 }
 
 #[test]
@@ -153,7 +171,14 @@ fn trunk_update_sends_only_the_updatable_fields_with_name_and_password() {
     );
     assert_eq!(steps[0].input["key"], "T2");
 
-    let steps = plan("Trunk", "T2", Operation::Delete, &Value::Null, Some(&live_t2)).unwrap();
+    let steps = plan(
+        "Trunk",
+        "T2",
+        Operation::Delete,
+        &Value::Null,
+        Some(&live_t2),
+    )
+    .unwrap();
     assert_eq!(names(&steps), ["trunk_delete"]);
     assert_eq!(steps[0].input, json!({"key": "T2"}));
 }
@@ -170,12 +195,26 @@ fn route_group_steps_carry_the_full_gateway_list() {
     // `route_group.update`: the whole list of gateways, not a diff.
     let live_rg = live("RouteGroup", "RG", "RG1", spec.clone(), Value::Null);
     let desired = json!({"name": "RG", "localGateways": [{"trunkRef": "T1", "priority": 1}]});
-    let steps = plan("RouteGroup", "RG", Operation::Update, &desired, Some(&live_rg)).unwrap();
+    let steps = plan(
+        "RouteGroup",
+        "RG",
+        Operation::Update,
+        &desired,
+        Some(&live_rg),
+    )
+    .unwrap();
     assert_eq!(names(&steps), ["route_group_update"]);
     assert_eq!(creates(&steps), [false]);
     assert_eq!(steps[0].input, json!({"key": "RG", "spec": desired}));
 
-    let steps = plan("RouteGroup", "RG", Operation::Delete, &Value::Null, Some(&live_rg)).unwrap();
+    let steps = plan(
+        "RouteGroup",
+        "RG",
+        Operation::Delete,
+        &Value::Null,
+        Some(&live_rg),
+    )
+    .unwrap();
     assert_eq!(names(&steps), ["route_group_delete"]);
     assert_eq!(steps[0].input, json!({"key": "RG"}));
 }
@@ -208,18 +247,26 @@ fn dial_plan_create_carries_the_first_200_patterns_and_batches_the_rest() {
     let steps = plan("DialPlan", "DP", Operation::Create, &spec, None).unwrap();
     assert_eq!(
         names(&steps),
-        ["dial_plan_create", "dial_plan_patterns", "dial_plan_patterns"]
+        [
+            "dial_plan_create",
+            "dial_plan_patterns",
+            "dial_plan_patterns"
+        ]
     );
     assert_eq!(creates(&steps), [true, false, false]);
     let create = &steps[0].input["spec"];
-    assert_eq!(keys(create), ["dialPatterns", "name", "routeGroupRef"].into());
+    assert_eq!(
+        keys(create),
+        ["dialPatterns", "name", "routeGroupRef"].into()
+    );
     assert_eq!(create["dialPatterns"], json!(all[..200]));
     assert_eq!(batch(&steps[1], "ADD"), all[200..400]);
     assert_eq!(batch(&steps[2], "ADD"), all[400..]);
     assert_eq!(steps[1].input["key"], "DP");
 
     // `dial_plan.create` in the capture: two patterns, one step.
-    let spec = json!({"name": "DP", "routeGroupRef": "RG", "dialPatterns": ["+1408XXXXXXX", "8XXX"]});
+    let spec =
+        json!({"name": "DP", "routeGroupRef": "RG", "dialPatterns": ["+1408XXXXXXX", "8XXX"]});
     let steps = plan("DialPlan", "DP", Operation::Create, &spec, None).unwrap();
     assert_eq!(names(&steps), ["dial_plan_create"]);
     assert_eq!(steps[0].input, json!({"spec": spec}));
@@ -230,16 +277,27 @@ fn dial_plan_update_batches_adds_and_deletes_200_per_step() {
     let old = patterns("7", 250);
     let new = patterns("9", 180);
     let kept = "+1408XXXXXXX";
+    let with_kept = |rest: &[String]| -> Vec<String> {
+        std::iter::once(kept.to_string())
+            .chain(rest.iter().cloned())
+            .collect()
+    };
     let live_dp = live(
         "DialPlan",
         "DP",
         "DP1",
-        json!({"name": "DP", "routeGroupRef": "RG", "dialPatterns": [kept].iter().map(|s| s.to_string()).chain(old.clone()).collect::<Vec<_>>()}),
+        json!({"name": "DP", "routeGroupRef": "RG", "dialPatterns": with_kept(&old)}),
         Value::Null,
     );
-    let desired = json!({"name": "DP", "routeGroupRef": "RG",
-        "dialPatterns": [kept].iter().map(|s| s.to_string()).chain(new.clone()).collect::<Vec<_>>()});
-    let steps = plan("DialPlan", "DP", Operation::Update, &desired, Some(&live_dp)).unwrap();
+    let desired = json!({"name": "DP", "routeGroupRef": "RG", "dialPatterns": with_kept(&new)});
+    let steps = plan(
+        "DialPlan",
+        "DP",
+        Operation::Update,
+        &desired,
+        Some(&live_dp),
+    )
+    .unwrap();
     // No route change: no PUT of the plan itself, only pattern batches (430 changes).
     assert_eq!(names(&steps), ["dial_plan_patterns"; 3]);
     let items = |i: usize| steps[i].input["dialPatterns"].as_array().unwrap().len();
@@ -266,7 +324,14 @@ fn dial_plan_update_batches_adds_and_deletes_200_per_step() {
         json!({"name": "DP", "routeGroupRef": "RG", "dialPatterns": [kept, "8XXX"]}),
         Value::Null,
     );
-    let steps = plan("DialPlan", "DP", Operation::Update, &desired, Some(&live_dp)).unwrap();
+    let steps = plan(
+        "DialPlan",
+        "DP",
+        Operation::Update,
+        &desired,
+        Some(&live_dp),
+    )
+    .unwrap();
     assert_eq!(names(&steps), ["dial_plan_update", "dial_plan_patterns"]);
     assert_eq!(
         steps[0].input,
@@ -277,7 +342,14 @@ fn dial_plan_update_batches_adds_and_deletes_200_per_step() {
         json!([{"dialPattern": "+1919XXXXXXX", "action": "ADD"}, {"dialPattern": "8XXX", "action": "DELETE"}])
     );
 
-    let steps = plan("DialPlan", "DP", Operation::Delete, &Value::Null, Some(&live_dp)).unwrap();
+    let steps = plan(
+        "DialPlan",
+        "DP",
+        Operation::Delete,
+        &Value::Null,
+        Some(&live_dp),
+    )
+    .unwrap();
     assert_eq!(names(&steps), ["dial_plan_delete"]);
     assert_eq!(steps[0].input, json!({"key": "DP"}));
 }
@@ -324,13 +396,22 @@ fn schedule_create_and_delete_name_the_location_and_type() {
         input["spec"],
         json!({"name": "BH", "type": "businessHours", "events": spec["events"]})
     );
-    assert_eq!((&input["key"], &input["locationRef"]), (&json!(key), &json!("HQ")));
+    assert_eq!(
+        (&input["key"], &input["locationRef"]),
+        (&json!(key), &json!("HQ"))
+    );
     for event in input["spec"]["events"].as_array().unwrap() {
         assert_fields_within(event, EVENT_FIELDS);
     }
 
     let live_s = holidays_live(json!([]), json!({}));
-    let steps = plan("Schedule", &live_s.key, Operation::Delete, &Value::Null, Some(&live_s));
+    let steps = plan(
+        "Schedule",
+        &live_s.key,
+        Operation::Delete,
+        &Value::Null,
+        Some(&live_s),
+    );
     let steps = steps.unwrap();
     assert_eq!(names(&steps), ["schedule_delete"]);
     assert_eq!(
@@ -347,16 +428,30 @@ fn schedule_event_changes_use_the_live_event_ids() {
     let live_s = holidays_live(json!([moved, old]), json!({"NY": "EV1", "Old": "EV2"}));
     let added = json!({"name": "Xmas", "startDate": "2026-12-25", "endDate": "2026-12-25", "allDayEnabled": true});
     let desired = holidays(json!([new_year(), added]));
-    let steps = plan("Schedule", &live_s.key, Operation::Update, &desired, Some(&live_s)).unwrap();
+    let steps = plan(
+        "Schedule",
+        &live_s.key,
+        Operation::Update,
+        &desired,
+        Some(&live_s),
+    )
+    .unwrap();
     assert_eq!(
         names(&steps),
-        ["schedule_event_update", "schedule_event_add", "schedule_event_delete"]
+        [
+            "schedule_event_update",
+            "schedule_event_add",
+            "schedule_event_delete"
+        ]
     );
     assert_eq!(creates(&steps), [false, false, false]);
     let at = json!({"key": "HQ/holidays/Holidays", "locationRef": "HQ", "type": "holidays"});
     let with = |extra: Value| {
         let mut input = at.clone();
-        input.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        input
+            .as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
         input
     };
     assert_eq!(
@@ -372,7 +467,13 @@ fn schedule_event_changes_use_the_live_event_ids() {
 
     // An event whose id the observation did not give cannot be planned.
     let no_ids = holidays_live(json!([moved]), json!({}));
-    let error = plan("Schedule", &no_ids.key, Operation::Update, &desired, Some(&no_ids));
+    let error = plan(
+        "Schedule",
+        &no_ids.key,
+        Operation::Update,
+        &desired,
+        Some(&no_ids),
+    );
     assert!(error.unwrap_err().contains("'NY' has no id"));
 }
 

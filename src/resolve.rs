@@ -119,9 +119,11 @@ pub fn resolve(set: ManifestSet) -> Result<Resolved, Diagnostics> {
         .into_iter()
         .zip(keys)
         .enumerate()
-        .map(|(i, (desired, key))| ResolvedObject {
-            spec: desired.spec.clone(),
-            template: desired.spec_template.clone(),
+        // The specs move into the resolved object (references are rewritten there): no copy of
+        // a large org's specs is kept twice.
+        .map(|(i, (mut desired, key))| ResolvedObject {
+            spec: std::mem::take(&mut desired.spec),
+            template: std::mem::take(&mut desired.spec_template),
             desired,
             key,
             depends_on: graph.dependencies[i].clone(),

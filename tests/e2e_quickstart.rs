@@ -86,11 +86,11 @@ fn apply_journals_every_step_without_secrets() {
         .lines()
         .map(|l| serde_json::from_str(l).expect("json line"))
         .collect();
-    // One step per object here (7 creates and the internal-dialing singleton's update), each
-    // journaled twice: the intent before its request, the outcome after.
-    assert_eq!(lines.len(), 16, "{journal}");
+    // 9 steps: 7 creates, Webex Calling enabled on the new location, and the internal-dialing
+    // singleton's update; each journaled twice, the intent before its request, the outcome after.
+    assert_eq!(lines.len(), 18, "{journal}");
     let intents = lines.iter().filter(|l| l["outcome"] == "intent").count();
-    assert_eq!(intents, 8, "{journal}");
+    assert_eq!(intents, 9, "{journal}");
     let creating_intents = lines
         .iter()
         .filter(|l| l["outcome"] == "intent" && l["creates"] == true)

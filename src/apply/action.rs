@@ -170,19 +170,35 @@ impl Runner<'_, '_> {
             Operation::Update,
             &changes,
         )?;
+        let changes = crate::plan::build::redact_changes(changes, &self.action.sensitive);
         for (index, step) in steps.iter().enumerate() {
             let mut step = step.clone();
             step.input = (self.ctx.interpolate)(&step.input)?;
             step.detail = format!("recovery after adoption {}", step.detail)
                 .trim()
                 .to_string();
-            self.step(index, &step).await.map_err(|e| self.scrub(&e))?;
+            let last = (index + 1 == steps.len()).then(|| changes.clone());
+            self.step_with(index, &step, last)
+                .await
+                .map_err(|e| self.scrub(&e))?;
         }
         Ok(Outcome::Updated)
     }
 
-    /// Run one step between its two journal lines.
+    /// Run one planned step between its two journal lines; the last one's outcome line also
+    /// carries the action's (redacted) field changes.
     async fn step(&mut self, index: usize, step: &Step) -> Result<Option<String>, ProviderError> {
+        let last = index + 1 == self.prepared.steps.len();
+        let changes = last.then(|| self.action.changes.clone());
+        self.step_with(index, step, changes).await
+    }
+
+    async fn step_with(
+        &mut self,
+        index: usize,
+        step: &Step,
+        changes: Option<Vec<crate::diff::FieldChange>>,
+    ) -> Result<Option<String>, ProviderError> {
         if self.ctx.halted.load(Ordering::Relaxed) {
             return Err(ProviderError::local(
                 "the run stopped: its journal could not be written",
@@ -203,7 +219,6 @@ impl Runner<'_, '_> {
         let ids = self.ids();
         let (result, exchanges) =
             exchange_log::recorded(self.ctx.target.target.run(&self.action.kind, step, &ids)).await;
-        let last = index + 1 == self.prepared.steps.len();
         let record = match &result {
             Ok(id) => {
                 if let Some(id) = id {
@@ -213,11 +228,7 @@ impl Runner<'_, '_> {
                     at: crate::inventory::now_rfc3339(),
                     outcome: "ok".into(),
                     id: id.clone(),
-                    changes: if last {
-                        self.action.changes.clone()
-                    } else {
-                        Vec::new()
-                    },
+                    changes: changes.unwrap_or_default(),
                     ..base
                 }
             }

@@ -5,6 +5,8 @@
 mod action;
 pub mod dead_letter;
 pub mod journal;
+#[cfg(test)]
+mod tests;
 
 pub use action::{Interpolate, Prepared};
 

@@ -228,19 +228,30 @@ impl Plan {
     pub fn narrowed(&self, keep: impl Fn(&Action) -> bool) -> Plan {
         let actions: Vec<Action> = self.actions.iter().filter(|a| keep(a)).cloned().collect();
         let kept: std::collections::HashSet<String> = actions.iter().map(Action::object).collect();
-        let actions = actions
+        let actions: Vec<Action> = actions
             .into_iter()
             .map(|mut a| {
                 a.depends_on.retain(|d| kept.contains(d));
                 a
             })
             .collect();
+        // A threshold still applies while the narrowed plan makes that kind of change.
+        let thresholds = self
+            .thresholds
+            .iter()
+            .filter(|t| {
+                actions.iter().any(|a| {
+                    a.target == t.target && a.kind == t.kind && a.action.name() == t.action
+                })
+            })
+            .cloned()
+            .collect();
         Plan::new(
             &self.environment,
             self.targets.clone(),
             &self.observed_at,
             actions,
-            self.thresholds.clone(),
+            thresholds,
         )
     }
 }

@@ -4,12 +4,13 @@
 //! clients ask the `Gate` before each attempt and tell it how the attempt went; they never sleep
 //! or loop on their own. Plan and apply share the gate of a connected target.
 
+pub mod http;
 mod limiter;
 mod pacer;
 mod retry;
 
 pub use limiter::Slot;
-pub use retry::{Failure, Verdict, classify, parse_retry_after};
+pub use retry::{Failure, Verdict};
 
 use serde::{Deserialize, Serialize};
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -3,7 +3,8 @@
 
 use crate::exchange_log;
 use crate::providers::{ErrorClass, Exchange, ProviderError};
-use crate::transport::{Failure, Gate, Verdict, classify, parse_retry_after};
+use crate::transport::http::{classify, parse_retry_after};
+use crate::transport::{Failure, Gate, Verdict};
 use reqwest::{Method, StatusCode, header::HeaderMap};
 use serde_json::Value;
 use std::sync::Arc;
@@ -135,7 +136,7 @@ impl WebexClient {
     }
 
     /// One logical request: as many attempts as the gate allows. Only requests that cannot have
-    /// been applied are repeated (see `transport::classify`).
+    /// been applied are repeated (see `transport::http::classify`).
     async fn send(
         &self,
         method: Method,
@@ -273,7 +274,7 @@ impl WebexClient {
             .and_then(Value::as_str)
             .map(str::to_string)
             .or(tracking_id);
-        let class = error_class(status, &value);
+        let class = error_class(status, failure, &value);
         let message = format!(
             "{method} {display_path} answered {}: {}{}",
             status.as_u16(),
@@ -331,7 +332,7 @@ fn verdict<T>(
 /// How the engine should read a Webex error answer. "Already exists" is 409, or 400 with a
 /// duplicate-name error code; the engine looks the object up after any failed create anyway,
 /// so a duplicate answer this list misses still ends in adoption, not a second object.
-fn error_class(status: StatusCode, body: &Value) -> ErrorClass {
+fn error_class(status: StatusCode, failure: Failure, body: &Value) -> ErrorClass {
     const DUPLICATE_CODES: [i64; 3] = [27601, 25030, 8363];
     let code = body
         .pointer("/errors/0/errorCode")
@@ -339,7 +340,8 @@ fn error_class(status: StatusCode, body: &Value) -> ErrorClass {
         .and_then(Value::as_i64);
     if status == StatusCode::CONFLICT || code.is_some_and(|c| DUPLICATE_CODES.contains(&c)) {
         ErrorClass::Duplicate
-    } else if status == StatusCode::TOO_MANY_REQUESTS || status == StatusCode::LOCKED {
+    } else if failure == Failure::Throttled {
+        // The same reading as the retries': a 429, or a 423 that says when to come back.
         ErrorClass::Throttled
     } else if status.is_server_error() {
         ErrorClass::OutcomeUnknown

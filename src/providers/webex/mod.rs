@@ -1,30 +1,18 @@
 //! The Webex Calling provider: the only place that knows Webex paths and JSON names. Its
-//! kinds are one file each under `kinds/`; adding one is a file plus a line in `KINDS`.
+//! kinds are one file each under `kinds/`, registered in `kinds::KINDS`.
 
 pub mod client;
 pub mod kinds;
 
-use crate::providers::kind::{Kind, KindSet, steps_from};
+use crate::providers::kind::{KindSet, steps_from};
 use crate::providers::registry::{Connection, ProviderInfo, TargetSettings};
 use crate::providers::{KindInfo, ProviderError};
 use crate::transport::{Gate, Limits};
 use client::{DEFAULT_BASE_URL, WebexClient};
 use futures::future::BoxFuture;
-use kinds::{dial_plan, internal_dialing, location, person, route_group, schedule, trunk};
+use kinds::KINDS;
 use serde_json::{Map, Value};
 use std::sync::Arc;
-
-/// Every Webex kind, one line each. Order does not matter: observation is ordered by the
-/// kinds' references, writes by the objects'.
-pub static KINDS: &[&dyn Kind<WebexClient>] = &[
-    &location::Location,
-    &person::Person,
-    &trunk::Trunk,
-    &route_group::RouteGroup,
-    &dial_plan::DialPlan,
-    &schedule::Schedule,
-    &internal_dialing::InternalDialing,
-];
 
 pub static PROVIDER: ProviderInfo = ProviderInfo {
     name: "webex",

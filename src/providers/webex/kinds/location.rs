@@ -53,6 +53,25 @@ pub struct Address {
 }
 
 pub const KIND: &str = "Location";
+/// What PUT /locations takes; only the changed ones are sent (reference §2.1).
+const UPDATE_FIELDS: &[&str] = &[
+    "name",
+    "timeZone",
+    "preferredLanguage",
+    "address",
+    "latitude",
+    "longitude",
+    "notes",
+];
+const CALLING_PATH: &str = "/telephony/config/locations";
+/// What enabling Webex Calling on a location takes, besides its id.
+const CALLING_FIELDS: &[&str] = &[
+    "name",
+    "timeZone",
+    "preferredLanguage",
+    "announcementLanguage",
+    "address",
+];
 const FIELDS: &[&str] = &[
     "name",
     "timeZone",
@@ -118,15 +137,48 @@ impl Kind<WebexClient> for Location {
         })
     }
 
+    /// A create is the common location, then Webex Calling enabled on it. An update sends
+    /// only the changed fields PUT /locations takes; the announcement language belongs to the
+    /// calling side and goes there.
     fn steps(&self, change: &Change<'_>) -> Result<Vec<Step>, String> {
-        let body = Value::Object(pick(change.desired, FIELDS));
-        Ok(vec![match change.operation {
-            Operation::Create => Step::new("location_create", json!({"body": body})).creating(),
+        let key = change.key;
+        Ok(match change.operation {
+            Operation::Create => vec![
+                Step::new(
+                    "location_create",
+                    json!({"body": pick(change.desired, FIELDS)}),
+                )
+                .creating(),
+                Step::new(
+                    "location_calling_enable",
+                    json!({"key": key, "body": pick(change.desired, CALLING_FIELDS)}),
+                ),
+            ],
             Operation::Update => {
-                Step::new("location_update", json!({"key": change.key, "body": body}))
+                let changed: Vec<&str> = UPDATE_FIELDS
+                    .iter()
+                    .copied()
+                    .filter(|f| change.touches(&format!("/{f}")))
+                    .collect();
+                let mut steps = Vec::new();
+                if !changed.is_empty() {
+                    let body = pick(change.desired, &changed);
+                    steps.push(Step::new(
+                        "location_update",
+                        json!({"key": key, "body": body}),
+                    ));
+                }
+                if change.touches("/announcementLanguage") {
+                    let body = pick(change.desired, &["announcementLanguage"]);
+                    steps.push(Step::new(
+                        "location_calling_update",
+                        json!({"key": key, "body": body}),
+                    ));
+                }
+                steps
             }
-            Operation::Delete => Step::new("location_delete", json!({"key": change.key})),
-        }])
+            Operation::Delete => vec![Step::new("location_delete", json!({"key": key}))],
+        })
     }
 
     fn run<'a>(
@@ -144,6 +196,18 @@ impl Kind<WebexClient> for Location {
                 "location_update" => {
                     let id = id_for(ids, KIND, input_key(step))?;
                     client.put(&format!("/locations/{id}"), body).await?;
+                    Ok(None)
+                }
+                "location_calling_enable" => {
+                    let id = id_for(ids, KIND, input_key(step))?;
+                    let mut body = body.clone();
+                    body["id"] = Value::String(id);
+                    client.post(CALLING_PATH, &body).await?;
+                    Ok(None)
+                }
+                "location_calling_update" => {
+                    let id = id_for(ids, KIND, input_key(step))?;
+                    client.put(&format!("{CALLING_PATH}/{id}"), body).await?;
                     Ok(None)
                 }
                 "location_delete" => {

@@ -1,4 +1,5 @@
-//! The Webex kinds, one file each: spec type (→ JSON Schema), natural key, wire mapping.
+//! The Webex kinds, one file each: spec type (→ JSON Schema), natural key, wire mapping. A new
+//! kind is its file, its `mod` line and its line in `KINDS`, all in this folder.
 
 pub mod common;
 pub mod dial_plan;
@@ -9,9 +10,22 @@ pub mod route_group;
 pub mod schedule;
 pub mod trunk;
 
-use crate::providers::{ErrorClass, ProviderError};
+use crate::providers::webex::client::WebexClient;
+use crate::providers::{ErrorClass, Kind, ProviderError};
 use futures::{StreamExt, stream};
 use std::future::Future;
+
+/// Every Webex kind, one line each. Order does not matter: observation is ordered by the
+/// kinds' references, writes by the objects'.
+pub static KINDS: &[&dyn Kind<WebexClient>] = &[
+    &location::Location,
+    &person::Person,
+    &trunk::Trunk,
+    &route_group::RouteGroup,
+    &dial_plan::DialPlan,
+    &schedule::Schedule,
+    &internal_dialing::InternalDialing,
+];
 
 /// How many detail reads of one list run at once.
 pub const DETAIL_CONCURRENCY: usize = 8;

@@ -67,11 +67,21 @@ pub(super) fn cert_trunk_spec() -> Value {
 fn location_create_and_delete_match_the_locations_endpoints() {
     let spec = location_spec();
     let steps = plan("Location", "HQ", Operation::Create, &spec, None).unwrap();
-    assert_eq!(names(&steps), ["location_create"]);
-    assert_eq!(creates(&steps), [true]);
+    assert_eq!(
+        names(&steps),
+        ["location_create", "location_calling_enable"]
+    );
+    assert_eq!(creates(&steps), [true, false]);
     // The capture's create body, as is.
     assert_eq!(steps[0].input, json!({"body": spec}));
     assert_fields_within(&steps[0].input["body"], LOCATION_CREATE);
+    // Then Webex Calling is enabled on it (reference §2.1, "calling enable").
+    assert_eq!(steps[1].input["key"], "HQ");
+    assert_fields_within(&steps[1].input["body"], LOCATION_CREATE);
+    assert_eq!(
+        steps[1].input["body"]["announcementLanguage"],
+        spec["announcementLanguage"]
+    );
 
     let live_hq = live("Location", "HQ", "LOC1", spec.clone(), Value::Null);
     let steps = plan(
@@ -107,12 +117,10 @@ fn location_update_addresses_the_location_by_key() {
     assert_fields_within(&steps[0].input["body"], LOCATION_CREATE);
 }
 
-/// MISMATCH (reported, not fixed): `location.rs` sends every spec field on PUT /locations,
-/// `announcementLanguage` included, which PUT /locations does not take (README §2.1: "body
-/// holds only the changed fields"; `PutCommonLocationObject` has name, timeZone,
-/// preferredLanguage, address).
+/// PUT /locations takes only the changed fields, and not `announcementLanguage` (README §2.1:
+/// "body holds only the changed fields"; `PutCommonLocationObject` has name, timeZone,
+/// preferredLanguage, address): that one goes to the calling side.
 #[test]
-#[ignore = "mismatch: location_update sends announcementLanguage (and unchanged fields) on PUT /locations"]
 fn location_update_body_holds_only_changed_put_fields() {
     let live_hq = live("Location", "HQ", "LOC1", location_spec(), Value::Null);
     let mut desired = location_spec();
@@ -127,6 +135,40 @@ fn location_update_body_holds_only_changed_put_fields() {
     .unwrap();
     assert_fields_within(&steps[0].input["body"], LOCATION_UPDATE);
     assert_eq!(steps[0].input["body"], json!({"timeZone": "Europe/Berlin"}));
+}
+
+#[test]
+fn an_announcement_language_change_goes_to_the_calling_location() {
+    let live_hq = live("Location", "HQ", "LOC1", location_spec(), Value::Null);
+    let mut desired = location_spec();
+    desired["announcementLanguage"] = json!("fr_fr");
+    let steps = plan(
+        "Location",
+        "HQ",
+        Operation::Update,
+        &desired,
+        Some(&live_hq),
+    )
+    .unwrap();
+    assert_eq!(names(&steps), ["location_calling_update"]);
+    assert_eq!(
+        steps[0].input["body"],
+        json!({"announcementLanguage": "fr_fr"})
+    );
+    desired["notes"] = json!("moved");
+    let steps = plan(
+        "Location",
+        "HQ",
+        Operation::Update,
+        &desired,
+        Some(&live_hq),
+    )
+    .unwrap();
+    assert_eq!(
+        names(&steps),
+        ["location_update", "location_calling_update"]
+    );
+    assert_eq!(steps[0].input["body"], json!({"notes": "moved"}));
 }
 
 #[test]

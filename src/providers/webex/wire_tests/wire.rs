@@ -383,7 +383,13 @@ async fn location_and_internal_dialing_requests_match_the_reference() {
     assert_eq!(
         wire(&server.take()),
         [
-            req("POST /v1/locations", spec),
+            req("POST /v1/locations", spec.clone()),
+            // Reference §2.1 "calling enable": the common location's id plus its calling fields.
+            req("POST /v1/telephony/config/locations", {
+                let mut enable = spec;
+                enable["id"] = json!("LOC1");
+                enable
+            }),
             req("DELETE /v1/locations/LOC1", Value::Null),
             req(
                 &format!("PUT {dialing}"),

@@ -1,4 +1,4 @@
-//! Stage 6: desired vs live, field by field. Only the fields a manifest sets are compared
+//! Stage 7: desired vs live, field by field. Only the fields a manifest sets are compared
 //! (partial ownership); write-only fields are never compared; lists the API treats as sets
 //! compare without order; values are normalized first.
 

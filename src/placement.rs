@@ -1,4 +1,4 @@
-//! Which target each document goes to: the only target of its kind's provider in the
+//! Stage 3: which target each document goes to: the only target of its kind's provider in the
 //! environment, or the one `metadata.target` names when there are several (like a Terraform
 //! provider alias). Runs between loading and resolving, so a misplaced document is reported with
 //! its position before anything is read from a target.

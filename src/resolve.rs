@@ -1,4 +1,4 @@
-//! Stage 3: references by manifest name become graph edges; each object gets its natural key and
+//! Stage 4: references by manifest name become graph edges; each object gets its natural key and
 //! a spec whose references hold their targets' keys (the shape live objects are observed in).
 
 use crate::graph::{self, DependencyGraph};

@@ -1,4 +1,4 @@
-//! Stage 9: the record of a run under `state/<env>/<target>/runs/<timestamp>/`: a JSON-lines
+//! Stage 10: the record of a run under `state/<env>/<target>/runs/<timestamp>/`: a JSON-lines
 //! journal with two lines per step (the intent before it is sent, the outcome after), each
 //! flushed before the run goes on; `failures.csv` and `summary.json` at the end. A journal that
 //! cannot be written stops the run before the next request.

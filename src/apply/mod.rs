@@ -1,4 +1,4 @@
-//! Stage 8: execute a plan's steps. Actions run in dependency order, independent ones
+//! Stage 9: execute a plan's steps. Actions run in dependency order, independent ones
 //! concurrently, on whichever targets they go to; deletes wait until every create and update is
 //! settled. A failure skips its dependents and the rest carries on.
 

@@ -1,4 +1,4 @@
-//! Stage 5: what each target has, read in bulk and indexed by natural key. A snapshot of it can
+//! Stage 6: what each target has, read in bulk and indexed by natural key. A snapshot of it can
 //! be saved (`inventory pull`) and planned against offline (`plan --inventory`).
 
 mod observe;

@@ -72,7 +72,7 @@ pub fn validate_document(
             )
             .object(&object)
             .path("/kind")
-            .hint("remove this document; other documents reference people by email (docs/architecture.md)"),
+            .hint("remove this document: people are read from the target by email, never declared"),
         ]);
     }
     let Some(info) = kind_info(kind) else {

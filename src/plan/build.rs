@@ -1,4 +1,4 @@
-//! Stage 7: resolved desired state + live inventories → an ordered plan of actions, each with
+//! Stage 8: resolved desired state + live inventories → an ordered plan of actions, each with
 //! the steps apply will run. Nothing here does I/O; the same inputs always give the same plan.
 
 use super::deletes;

@@ -1,4 +1,4 @@
-//! Stage 7: the plan — its model, how it is built from desired and live state (deletes and
+//! Stage 8: the plan — its model, how it is built from desired and live state (deletes and
 //! safety thresholds included), and its views.
 
 pub mod build;

@@ -107,14 +107,8 @@ impl Kind<WebexClient> for DialPlan {
         ids: &'a IdIndex,
     ) -> BoxFuture<'a, Result<Vec<LiveObject>, ProviderError>> {
         Box::pin(async move {
-            let query: Vec<(&str, &str)> = scope
-                .single_key()
-                .map(|n| vec![("dialPlanName", n)])
-                .unwrap_or_default();
-            let items = client.list(PATH, &query, "dialPlans").await?;
-            let mut out: Vec<LiveObject> = items
-                .iter()
-                .filter_map(|i| {
+            let mut out =
+                super::list_in_scope(client, PATH, "dialPlanName", "dialPlans", scope, |i| {
                     let id = i.get("id")?.as_str()?.to_string();
                     let name = i.get("name")?.as_str()?.to_string();
                     let mut state = json!({"name": name});
@@ -128,8 +122,7 @@ impl Kind<WebexClient> for DialPlan {
                     }
                     Some(LiveObject::new(KIND, name, id, state))
                 })
-                .filter(|d| scope.wants(&d.key))
-                .collect();
+                .await?;
             let wanted: Vec<usize> = (0..out.len())
                 .filter(|&i| scope.wants_detail(&out[i].key))
                 .collect();
@@ -235,11 +228,7 @@ impl Kind<WebexClient> for DialPlan {
                         .await?;
                     Ok(None)
                 }
-                "dial_plan_delete" => {
-                    let id = id_for(ids, KIND, input_key(step))?;
-                    client.delete(&format!("{PATH}/{id}")).await?;
-                    Ok(None)
-                }
+                "dial_plan_delete" => super::delete_by_key(client, ids, KIND, PATH, step).await,
                 other => Err(super::unknown_step(KIND, other)),
             }
         })

@@ -53,6 +53,7 @@ pub struct Address {
 }
 
 pub const KIND: &str = "Location";
+const PATH: &str = "/locations";
 /// What PUT /locations takes; only the changed ones are sent (reference §2.1).
 const UPDATE_FIELDS: &[&str] = &[
     "name",
@@ -124,16 +125,7 @@ impl Kind<WebexClient> for Location {
         _ids: &'a IdIndex,
     ) -> BoxFuture<'a, Result<Vec<LiveObject>, ProviderError>> {
         Box::pin(async move {
-            let query: Vec<(&str, &str)> = scope
-                .single_key()
-                .map(|n| vec![("name", n)])
-                .unwrap_or_default();
-            let items = client.list("/locations", &query, "items").await?;
-            Ok(items
-                .iter()
-                .filter_map(to_live)
-                .filter(|l| scope.wants(&l.key))
-                .collect())
+            super::list_in_scope(client, PATH, "name", "items", scope, to_live).await
         })
     }
 
@@ -190,12 +182,10 @@ impl Kind<WebexClient> for Location {
         Box::pin(async move {
             let body = &step.input["body"];
             match step.name.as_str() {
-                "location_create" => {
-                    Ok(Some(new_id(&client.post("/locations", body).await?, KIND)?))
-                }
+                "location_create" => Ok(Some(new_id(&client.post(PATH, body).await?, KIND)?)),
                 "location_update" => {
                     let id = id_for(ids, KIND, input_key(step))?;
-                    client.put(&format!("/locations/{id}"), body).await?;
+                    client.put(&format!("{PATH}/{id}"), body).await?;
                     Ok(None)
                 }
                 "location_calling_enable" => {
@@ -210,11 +200,7 @@ impl Kind<WebexClient> for Location {
                     client.put(&format!("{CALLING_PATH}/{id}"), body).await?;
                     Ok(None)
                 }
-                "location_delete" => {
-                    let id = id_for(ids, KIND, input_key(step))?;
-                    client.delete(&format!("/locations/{id}")).await?;
-                    Ok(None)
-                }
+                "location_delete" => super::delete_by_key(client, ids, KIND, PATH, step).await,
                 other => Err(super::unknown_step(KIND, other)),
             }
         })

@@ -80,3 +80,38 @@ pub fn unknown_step(kind: &str, step: &str) -> ProviderError {
         format!("{kind} has no step `{step}` (was the plan made by another version?)"),
     )
 }
+
+/// The objects of one list call (filtered by name when the scope is a lookup of one key) that
+/// the scope wants, each made by `to_live` from its list item.
+pub async fn list_in_scope(
+    client: &WebexClient,
+    path: &str,
+    name_param: &str,
+    wrapper: &str,
+    scope: &crate::providers::Scope,
+    to_live: impl Fn(&serde_json::Value) -> Option<crate::model::LiveObject>,
+) -> Result<Vec<crate::model::LiveObject>, ProviderError> {
+    let query: Vec<(&str, &str)> = scope
+        .single_key()
+        .map(|n| vec![(name_param, n)])
+        .unwrap_or_default();
+    let items = client.list(path, &query, wrapper).await?;
+    Ok(items
+        .iter()
+        .filter_map(to_live)
+        .filter(|o| scope.wants(&o.key))
+        .collect())
+}
+
+/// `DELETE {path}/{id}` of the object a step names by key.
+pub async fn delete_by_key(
+    client: &WebexClient,
+    ids: &crate::providers::IdIndex,
+    kind: &str,
+    path: &str,
+    step: &crate::providers::Step,
+) -> Result<Option<String>, ProviderError> {
+    let id = common::id_for(ids, kind, common::input_key(step))?;
+    client.delete(&format!("{path}/{id}")).await?;
+    Ok(None)
+}

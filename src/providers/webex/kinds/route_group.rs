@@ -102,25 +102,17 @@ impl Kind<WebexClient> for RouteGroup {
         ids: &'a IdIndex,
     ) -> BoxFuture<'a, Result<Vec<LiveObject>, ProviderError>> {
         Box::pin(async move {
-            let query: Vec<(&str, &str)> = scope
-                .single_key()
-                .map(|n| vec![("name", n)])
-                .unwrap_or_default();
-            let items = client.list(PATH, &query, "routeGroups").await?;
-            let mut out: Vec<LiveObject> = items
-                .iter()
-                .filter_map(|i| {
-                    let id = i.get("id")?.as_str()?.to_string();
-                    let name = i.get("name")?.as_str()?.to_string();
-                    Some(LiveObject::new(
-                        KIND,
-                        name.clone(),
-                        id,
-                        json!({"name": name}),
-                    ))
-                })
-                .filter(|r| scope.wants(&r.key))
-                .collect();
+            let mut out = super::list_in_scope(client, PATH, "name", "routeGroups", scope, |i| {
+                let id = i.get("id")?.as_str()?.to_string();
+                let name = i.get("name")?.as_str()?.to_string();
+                Some(LiveObject::new(
+                    KIND,
+                    name.clone(),
+                    id,
+                    json!({"name": name}),
+                ))
+            })
+            .await?;
             for (i, detail) in
                 super::fetch_details(client, PATH, &out, |k| scope.wants_detail(k)).await?
             {
@@ -160,11 +152,7 @@ impl Kind<WebexClient> for RouteGroup {
                     client.put(&format!("{PATH}/{id}"), &body).await?;
                     Ok(None)
                 }
-                "route_group_delete" => {
-                    let id = id_for(ids, KIND, input_key(step))?;
-                    client.delete(&format!("{PATH}/{id}")).await?;
-                    Ok(None)
-                }
+                "route_group_delete" => super::delete_by_key(client, ids, KIND, PATH, step).await,
                 other => Err(super::unknown_step(KIND, other)),
             }
         })

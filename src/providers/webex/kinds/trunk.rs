@@ -148,16 +148,10 @@ impl Kind<WebexClient> for Trunk {
         ids: &'a IdIndex,
     ) -> BoxFuture<'a, Result<Vec<LiveObject>, ProviderError>> {
         Box::pin(async move {
-            let query: Vec<(&str, &str)> = scope
-                .single_key()
-                .map(|n| vec![("name", n)])
-                .unwrap_or_default();
-            let items = client.list(PATH, &query, "trunks").await?;
-            let mut out: Vec<LiveObject> = items
-                .iter()
-                .filter_map(|i| from_list_item(ids, i))
-                .filter(|t| scope.wants(&t.key))
-                .collect();
+            let mut out = super::list_in_scope(client, PATH, "name", "trunks", scope, |i| {
+                from_list_item(ids, i)
+            })
+            .await?;
             for (i, detail) in
                 super::fetch_details(client, PATH, &out, |k| scope.wants_detail(k)).await?
             {
@@ -206,11 +200,7 @@ impl Kind<WebexClient> for Trunk {
                         .await?;
                     Ok(None)
                 }
-                "trunk_delete" => {
-                    let id = id_for(ids, KIND, input_key(step))?;
-                    client.delete(&format!("{PATH}/{id}")).await?;
-                    Ok(None)
-                }
+                "trunk_delete" => super::delete_by_key(client, ids, KIND, PATH, step).await,
                 other => Err(super::unknown_step(KIND, other)),
             }
         })

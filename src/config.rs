@@ -194,7 +194,7 @@ impl Config {
             None if Path::new(CONFIG_FILE).exists() => PathBuf::from(CONFIG_FILE),
             None => return Ok(Config::default()),
         };
-        let text = std::fs::read_to_string(&path)
+        let text = read_config_file(&path)
             .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
         Self::parse(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
     }
@@ -237,6 +237,11 @@ impl Config {
                 (p.check_settings)(&target.settings).map_err(|e| {
                     anyhow::anyhow!("environment `{env_name}`, target `{name}`: {e}")
                 })?;
+                if let Some(limits) = &target.limits {
+                    limits.validate().map_err(|e| {
+                        anyhow::anyhow!("environment `{env_name}`, target `{name}`: {e}")
+                    })?;
+                }
             }
         }
         Ok(Config {
@@ -291,6 +296,31 @@ impl Config {
             .collect::<Vec<_>>()
             .join(", ")
     }
+}
+
+/// The most of a configuration file that is read: far more than any real one needs.
+pub const MAX_CONFIG_BYTES: u64 = 1 << 20;
+
+/// A configuration file's text: a regular file (not a device, a FIFO or a folder, which could
+/// block or never end) of at most `MAX_CONFIG_BYTES`.
+fn read_config_file(path: &Path) -> Result<String, String> {
+    use std::io::Read;
+    let meta = std::fs::metadata(path).map_err(|e| e.to_string())?;
+    if !meta.is_file() {
+        return Err("not a regular file".into());
+    }
+    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    let mut bytes = Vec::new();
+    file.take(MAX_CONFIG_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| e.to_string())?;
+    if bytes.len() as u64 > MAX_CONFIG_BYTES {
+        return Err(format!(
+            "larger than {} KiB; a configuration file is never that big",
+            MAX_CONFIG_BYTES >> 10
+        ));
+    }
+    String::from_utf8(bytes).map_err(|_| "not UTF-8 text".to_string())
 }
 
 /// The environment an old-shape target becomes: its own name, except the embedded `sandbox`,
@@ -390,12 +420,12 @@ mod tests {
     #[test]
     fn the_old_targets_shape_still_loads_as_one_environment_per_target() {
         let config = Config::parse(
-            "defaultTarget: prod\ntargets:\n  prod: {type: webex, baseUrl: \"http://x/v1\"}\n  lab: {type: sandbox}\n",
+            "defaultTarget: prod\ntargets:\n  prod: {type: webex, baseUrl: \"https://x/v1\"}\n  lab: {type: sandbox}\n",
         )
         .expect("config");
         let prod = config.select(None, None).expect("default");
         assert_eq!(prod.environment, "prod");
-        assert_eq!(prod.targets["prod"].settings["baseUrl"], "http://x/v1");
+        assert_eq!(prod.targets["prod"].settings["baseUrl"], "https://x/v1");
         let lab = config.select(None, Some("lab")).expect("lab");
         assert!(lab.targets["lab"].settings.contains_key("sandbox"));
     }
@@ -411,6 +441,76 @@ mod tests {
         ] {
             assert!(Config::parse(text).is_err(), "{text}");
         }
+    }
+
+    #[test]
+    fn nonsense_values_are_refused_naming_the_key() {
+        let target = |body: &str| {
+            format!("environments:\n  e:\n    targets:\n      t: {{provider: webex, {body}}}\n")
+        };
+        for (body, says) in [
+            ("limits: {requestsPerSecond: 1e-30}", "requestsPerSecond"),
+            ("limits: {requestsPerSecond: -1}", "requestsPerSecond"),
+            ("limits: {requestsPerSecond: .nan}", "requestsPerSecond"),
+            ("limits: {requestsPerSecond: .inf}", "requestsPerSecond"),
+            (
+                "limits: {requestsPerSecond: 0.01, burst: 4000000000}",
+                "burst",
+            ),
+            ("limits: {burst: 0}", "burst"),
+            (
+                "limits: {maxConcurrency: 18446744073709551615}",
+                "maxConcurrency",
+            ),
+            ("limits: {maxConcurrency: 0}", "maxConcurrency"),
+            ("limits: {maxAttempts: 0}", "maxAttempts"),
+            (
+                "limits: {maxBackoffMs: 18446744073709551615}",
+                "maxBackoffMs",
+            ),
+            (
+                "limits: {requestTimeoutSecs: 18446744073709551615}",
+                "requestTimeoutSecs",
+            ),
+            ("limits: {requestTimeoutSecs: 0}", "requestTimeoutSecs"),
+            ("sandbox: {stateDir: \"\"}", "stateDir"),
+            ("baseUrl: \"http://webexapis.com/v1\"", "plain http"),
+            ("baseUrl: \"not a url\"", "not a URL"),
+        ] {
+            let error = Config::parse(&target(body)).expect_err(body).to_string();
+            assert!(
+                error.contains(says) && error.contains("target `t`"),
+                "{body}: {error}"
+            );
+        }
+        // The legacy shape goes through the same checks.
+        let legacy = "targets:\n  prod: {type: webex, baseUrl: \"http://x/v1\"}\n";
+        assert!(Config::parse(legacy).is_err());
+        let legacy = "targets:\n  lab: {type: sandbox, stateDir: \"\"}\n";
+        assert!(Config::parse(legacy).is_err());
+    }
+
+    #[test]
+    fn a_config_file_is_a_small_regular_file() {
+        let dir = tempfile::tempdir().expect("dir");
+        let error = Config::load(Some(dir.path()))
+            .expect_err("a folder")
+            .to_string();
+        assert!(error.contains("not a regular file"), "{error}");
+        #[cfg(unix)]
+        {
+            let error = Config::load(Some(Path::new("/dev/zero")))
+                .expect_err("a device")
+                .to_string();
+            assert!(error.contains("not a regular file"), "{error}");
+        }
+        let big = dir.path().join("big.yaml");
+        std::fs::write(&big, vec![b'#'; (MAX_CONFIG_BYTES + 1) as usize]).expect("write");
+        let error = Config::load(Some(&big)).expect_err("too big").to_string();
+        assert!(error.contains("larger than"), "{error}");
+        let fine = dir.path().join("ok.yaml");
+        std::fs::write(&fine, "environments: {}\n").expect("write");
+        assert!(Config::load(Some(&fine)).is_ok());
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! optionally a target, a name glob and a location.
 
 use crate::manifest::{Diagnostic, Diagnostics, ManifestSet};
-use crate::model::{DesiredObject, LiveObject};
+use crate::model::{DesiredObject, LiveObject, TargetKey};
 use crate::providers::{DiffRules, KindInfo, Shape, kind_info};
 use globset::{Glob, GlobMatcher};
 use schemars::JsonSchema;
@@ -74,8 +74,14 @@ impl Rule {
         }
         match &self.location {
             None => true,
-            Some(location) if live.kind == "Location" => &live.key == location,
-            Some(location) => live.state["locationRef"].as_str() == Some(location.as_str()),
+            Some(location) => {
+                let at = if live.kind == "Location" {
+                    live.key.as_str()
+                } else {
+                    live.state["locationRef"].as_str().unwrap_or_default()
+                };
+                TargetKey::new("Location", at) == TargetKey::new("Location", location)
+            }
         }
     }
 }

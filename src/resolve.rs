@@ -70,6 +70,7 @@ pub fn resolve(set: ManifestSet) -> Result<Resolved, Diagnostics> {
 
     // Pass 2: keys in dependency order, then references that name a managed object by its key.
     let keys = compute_keys(&objects, &index, &first);
+    refuse_secret_keys(&objects, &index, &keys).into_result(())?;
     let placed_key = |o: &DesiredObject, kind: &str, key: &str| {
         (
             o.target.clone().unwrap_or_default(),
@@ -179,20 +180,54 @@ fn compute_keys(
     let mut keys = vec![String::new(); objects.len()];
     for &i in &graph.order {
         let o = &objects[i];
-        let mut spec = o.spec.clone();
-        for r in &o.references {
-            let key = index_of(index, r)
-                .map(|j| keys[j].clone())
-                .unwrap_or_else(|| r.target_name.clone());
-            if let Some(slot) = spec.pointer_mut(&r.pointer) {
-                *slot = Value::String(key);
-            }
-        }
-        keys[i] = kind_info(&o.id.kind)
-            .map(|k| (k.natural_key)(&spec))
-            .unwrap_or_default();
+        keys[i] = key_of(o, &o.spec, index, &keys);
     }
     keys
+}
+
+/// The natural key of `spec` (the object's spec or its template), references replaced by the
+/// keys of their targets.
+fn key_of(
+    o: &DesiredObject,
+    spec: &Value,
+    index: &HashMap<&ObjectRef, usize>,
+    keys: &[String],
+) -> String {
+    let mut spec = spec.clone();
+    for r in &o.references {
+        let key = index_of(index, r)
+            .map(|j| keys[j].clone())
+            .unwrap_or_else(|| r.target_name.clone());
+        if let Some(slot) = spec.pointer_mut(&r.pointer) {
+            *slot = Value::String(key);
+        }
+    }
+    kind_info(&o.id.kind)
+        .map(|k| (k.natural_key)(&spec))
+        .unwrap_or_default()
+}
+
+/// A natural key is written to plans, journals and summaries: a secret template in a field
+/// the key is made of would put the secret there, so it is refused.
+fn refuse_secret_keys(
+    objects: &[DesiredObject],
+    index: &HashMap<&ObjectRef, usize>,
+    keys: &[String],
+) -> Diagnostics {
+    let mut problems = Diagnostics::default();
+    for (i, o) in objects.iter().enumerate() {
+        if !o.sensitive.is_empty() && key_of(o, &o.spec_template, index, keys) != keys[i] {
+            problems.push(
+                Diagnostic::new(
+                    o.source.clone(),
+                    "a secret template (`${env:…}`) in a field of the object's key; the key is written to plans and journals",
+                )
+                .object(o.id.to_string())
+                .hint("write the name literally; secrets belong in fields like a password"),
+            );
+        }
+    }
+    problems
 }
 
 fn cycle_error(objects: &[DesiredObject], cycle: &[usize]) -> Diagnostics {

@@ -9,12 +9,16 @@ use std::time::{Duration, Instant};
 #[test]
 fn failures_go_to_the_dead_letter_and_only_failures_retries_just_them() {
     let ws = Workspace::new();
-    // The sandbox accepts at most 1000 concurrent calls on a trunk: this create is refused, and
+    // The sandbox knows no such device type (the schema cannot: the vendor's list grows): this
+    // create is refused, and
     // what needs the trunk (the route group, then the dial plan and internal dialing) is skipped.
     let routing = std::fs::read_to_string(ws.file("manifests/20-routing.yaml")).expect("read");
     ws.write(
         "manifests/20-routing.yaml",
-        &routing.replace("maxConcurrentCalls: 100", "maxConcurrentCalls: 5000"),
+        &routing.replace(
+            "maxConcurrentCalls: 100",
+            "maxConcurrentCalls: 100\n  deviceType: Unknown Gateway 9000",
+        ),
     );
     let out = ws.run(&["apply", "manifests", "--yes"]);
     assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);

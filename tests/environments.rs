@@ -7,11 +7,14 @@ use common::Workspace;
 use common::served::Served;
 use serde_json::Value;
 
-fn site(target: &str, name: &str, calls: u32) -> String {
+fn site(target: &str, name: &str, device: &str) -> String {
     format!(
-        "apiVersion: switchboard/v1\nkind: Location\nmetadata: {{name: {target}-site, target: {target}}}\nspec:\n  name: {name}\n  timeZone: Europe/Madrid\n  preferredLanguage: es_es\n  announcementLanguage: es_es\n  address: {{address1: Calle 1, city: Madrid, state: Madrid, postalCode: \"28001\", country: ES}}\n---\napiVersion: switchboard/v1\nkind: Trunk\nmetadata: {{name: {target}-sbc, target: {target}}}\nspec:\n  name: {name} SBC\n  locationRef: {target}-site\n  password: ${{env:SBC_PW:-Sandbox-Only-Passw0rd}}\n  trunkType: REGISTERING\n  maxConcurrentCalls: {calls}\n"
+        "apiVersion: switchboard/v1\nkind: Location\nmetadata: {{name: {target}-site, target: {target}}}\nspec:\n  name: {name}\n  timeZone: Europe/Madrid\n  preferredLanguage: es_es\n  announcementLanguage: es_es\n  address: {{address1: Calle 1, city: Madrid, state: Madrid, postalCode: \"28001\", country: ES}}\n---\napiVersion: switchboard/v1\nkind: Trunk\nmetadata: {{name: {target}-sbc, target: {target}}}\nspec:\n  name: {name} SBC\n  locationRef: {target}-site\n  password: ${{env:SBC_PW:-Sandbox-Only-Passw0rd}}\n  trunkType: REGISTERING\n  maxConcurrentCalls: 100\n  deviceType: {device}\n"
     )
 }
+
+/// The default device type of a trunk.
+const CUBE: &str = "Cisco Unified Border Element";
 
 fn names(served: &Served, path: &str, wrapper: &str) -> Vec<String> {
     served.get(path)[wrapper]
@@ -40,9 +43,12 @@ fn one_plan_and_one_apply_converge_two_targets_each_with_its_own_traffic_and_sta
             east.url, west.url
         ),
     );
-    ws.write("m/east.yaml", &site("east", "East Site", 100));
-    // West's trunk asks for more calls than the sandbox allows: it fails, east's does not.
-    ws.write("m/west.yaml", &site("west", "West Site", 5000));
+    ws.write("m/east.yaml", &site("east", "East Site", CUBE));
+    // West's trunk names a device type the target does not know: it fails, east's does not.
+    ws.write(
+        "m/west.yaml",
+        &site("west", "West Site", "Unknown Gateway 9000"),
+    );
     let token = [("WEBEX_ACCESS_TOKEN", "t")];
 
     let plan = ws
@@ -147,7 +153,7 @@ fn one_plan_and_one_apply_converge_two_targets_each_with_its_own_traffic_and_sta
     assert_eq!(east_only.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&east_only.stderr);
     assert!(stderr.contains("lists no failures"), "{stderr}");
-    ws.write("m/west.yaml", &site("west", "West Site", 100));
+    ws.write("m/west.yaml", &site("west", "West Site", CUBE));
     let west_only = ws
         .cmd()
         .args(["apply", "m", "--yes", "--only-failures", "-t", "west"])

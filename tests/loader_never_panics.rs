@@ -265,9 +265,54 @@ fn deep_nesting() -> impl Strategy<Value = Vec<u8>> {
     })
 }
 
+/// One of `seeds` with a handful of the byte edits above.
+fn text_mutated(seeds: Vec<String>) -> impl Strategy<Value = Vec<u8>> {
+    (
+        proptest::sample::select(seeds),
+        proptest::collection::vec(edit(), 1..8),
+    )
+        .prop_map(|(base, edits)| {
+            let mut text = base.into_bytes();
+            for e in &edits {
+                apply_edit(&mut text, e);
+            }
+            text
+        })
+}
+
+// ---------------------------------------------------------------- switchboard.yaml, saved plans
+
+/// `Config::parse` answers Ok or Err on any text.
+fn exercise_config(bytes: &[u8]) {
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        let _ = SwitchboardConfig::parse(text);
+    }
+}
+
+/// A saved plan that deserializes can be checksummed and rendered, whatever it holds.
+fn exercise_plan(bytes: &[u8]) {
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        return;
+    };
+    if let Ok(plan) = serde_json::from_str::<Plan>(text) {
+        let _ = plan.compute_checksum();
+        for format in [Format::Text, Format::Json, Format::Markdown] {
+            let _ = render(&plan, format, "Plan");
+        }
+    }
+}
+
+fn config_seeds() -> Vec<String> {
+    CONFIGS.iter().map(|s| s.to_string()).collect()
+}
+
 // ---------------------------------------------------------------- the properties
 
 use fuzz::mutated_document_set;
+use fuzz::saved::{CONFIGS, mutated_config, mutated_plan, plan_seed};
+use switchboard::config::Config as SwitchboardConfig;
+use switchboard::plan::Plan;
+use switchboard::plan::render::{Format, render};
 
 proptest! {
     #![proptest_config(cases(512))]
@@ -302,6 +347,37 @@ proptest! {
     #![proptest_config(cases(256))]
 
     #[test]
+    fn config_text_never_panics(text in text_mutated(config_seeds())) {
+        exercise_config(&text);
+    }
+
+    #[test]
+    fn config_trees_never_panic(text in mutated_config()) {
+        exercise_config(text.as_bytes());
+    }
+
+    #[test]
+    fn config_from_fragments_never_panics(text in yamlish_text()) {
+        exercise_config(&text);
+    }
+
+    #[test]
+    fn saved_plan_text_never_panics(text in text_mutated(vec![plan_seed()])) {
+        exercise_plan(&text);
+    }
+
+    #[test]
+    fn saved_plan_trees_never_panic(text in mutated_plan()) {
+        exercise_plan(text.as_bytes());
+    }
+
+    #[test]
+    fn any_bytes_as_a_saved_plan(bytes in proptest::collection::vec(any::<u8>(), 0..256)) {
+        exercise_plan(&bytes);
+        exercise_config(&bytes);
+    }
+
+    #[test]
     fn deep_nesting_and_aliases(text in deep_nesting()) {
         exercise_bytes(&text);
     }
@@ -330,6 +406,13 @@ fn known_nasty_inputs_in_process() {
     let missing = PathBuf::from("/nonexistent/switchboard/manifests");
     assert!(manifest::load(&[missing], &env).is_err());
     assert!(manifest::load(&[], &env).is_err());
+    // The saved-plan seed is a plan, so the mutations start from one that checksums.
+    let plan: Plan = serde_json::from_str(&plan_seed()).expect("the plan seed deserializes");
+    assert!(!plan.compute_checksum().is_empty());
+    // So is the config seed.
+    for text in CONFIGS {
+        SwitchboardConfig::parse(text).expect("config seed parses");
+    }
 }
 
 fn nasty_inputs() -> Vec<Vec<u8>> {

@@ -268,7 +268,8 @@ impl Runner<'_, '_> {
         };
         match found {
             Ok(found) => {
-                let found = found.into_iter().find(|o| o.key == self.action.key);
+                let wanted = crate::model::TargetKey::new(&self.action.kind, &self.action.key);
+                let found = found.into_iter().find(|o| o.target_key() == wanted);
                 let record = StepRecord {
                     outcome: if found.is_some() { "found" } else { "absent" }.into(),
                     id: found.as_ref().map(|f| f.id.clone()),
@@ -330,7 +331,12 @@ impl Runner<'_, '_> {
             self.ctx.halted.store(true, Ordering::Relaxed);
             format!(
                 "the journal {} cannot be written ({e}); the run stopped before sending more",
-                self.ctx.target.journal.dir().display()
+                self.ctx
+                    .target
+                    .journal
+                    .dir()
+                    .join("journal.jsonl")
+                    .display()
             )
         })
     }

@@ -6,7 +6,6 @@ use super::{ObjectResult, Outcome, RunSummary};
 use crate::plan::Plan;
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 pub const FILE: &str = "dead-letter.jsonl";
@@ -56,11 +55,13 @@ pub fn write(state_dir: &Path, summary: &RunSummary, run_dir: &Path) -> anyhow::
     }
     // Written aside and renamed, so a crash never leaves half a dead letter.
     let temp = file.with_extension("jsonl.tmp");
-    let mut out = std::io::BufWriter::new(std::fs::File::create(&temp)?);
+    let mut text = String::new();
     for letter in &letters {
-        writeln!(out, "{}", serde_json::to_string(letter)?)?;
+        text.push_str(&serde_json::to_string(letter)?);
+        text.push('\n');
     }
-    out.into_inner()?.sync_all()?;
+    crate::redact::write_file(&temp, &text)?;
+    std::fs::File::open(&temp)?.sync_all()?;
     std::fs::rename(&temp, &file)?;
     Ok(letters.len())
 }

@@ -9,6 +9,7 @@ use crate::providers::Exchange;
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 use std::io::Write;
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -55,7 +56,7 @@ impl Journal {
             ))
             .unwrap_or_default();
         let base = state_dir.join("runs");
-        std::fs::create_dir_all(&base)?;
+        crate::state_lock::create_private_dir(&base)?;
         // create_dir (not _all) fails when the folder exists, so two runs started in the same
         // second never share one.
         let mut n = 1;
@@ -65,7 +66,7 @@ impl Journal {
             } else {
                 base.join(format!("{stamp}-{n}"))
             };
-            match std::fs::create_dir(&dir) {
+            match std::fs::DirBuilder::new().mode(0o700).create(&dir) {
                 Ok(()) => break dir,
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => n += 1,
                 Err(e) => return Err(e.into()),
@@ -74,6 +75,7 @@ impl Journal {
         let file = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
+            .mode(0o600)
             .open(dir.join("journal.jsonl"))?;
         Ok(Self {
             dir,
@@ -97,7 +99,7 @@ impl Journal {
     /// loses nothing); the intent of a create is also synced to the disk, since a create is
     /// what an unrecorded request could duplicate. An error means the record is not there.
     pub fn record(&self, record: &StepRecord) -> std::io::Result<()> {
-        let line = serde_json::to_string(record)?;
+        let line = crate::redact::scrub_all(&serde_json::to_string(record)?);
         let mut f = self
             .file
             .lock()
@@ -120,14 +122,14 @@ impl Journal {
                 csv_field(error)
             ));
         }
-        std::fs::write(self.dir.join("failures.csv"), csv)?;
+        crate::redact::write_file(&self.dir.join("failures.csv"), &csv)?;
         Ok(())
     }
 
     pub fn write_summary(&self, summary: &impl Serialize) -> anyhow::Result<()> {
-        std::fs::write(
-            self.dir.join("summary.json"),
-            serde_json::to_string_pretty(summary)? + "\n",
+        crate::redact::write_file(
+            &self.dir.join("summary.json"),
+            &(serde_json::to_string_pretty(summary)? + "\n"),
         )?;
         Ok(())
     }

@@ -4,18 +4,21 @@
 //! saved. Without --yes it asks on a terminal and refuses otherwise.
 
 use super::pipeline::{env_lookup, load_desired, observe};
+use super::saved_plan;
+use super::target::target_state_dir;
 use super::target::{Connections, TargetArgs, connect};
 use super::{Context, EXIT_ERROR, EXIT_OK, print};
 use crate::apply::{
     self, ExecuteOptions, Prepared, TargetRun, dead_letter,
     journal::{self, Journal},
 };
-use crate::inventory::{Inventories, ObservePlan};
+use crate::inventory::Inventories;
 use crate::manifest::interpolate::interpolate;
-use crate::model::TargetKey;
+use crate::plan::Plan;
 use crate::plan::render::{Format, NO_CHANGES, render, threshold_lines};
-use crate::plan::{Plan, model::PLAN_FORMAT};
 use crate::progress::Progress;
+use crate::redact::template_pointers;
+use crate::state_lock;
 use serde_json::Value;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::io::IsTerminal;
@@ -50,7 +53,14 @@ pub struct Args {
     /// Apply a plan over its safety thresholds (too many deletes or updates of a kind).
     #[arg(long)]
     pub force: bool,
+    /// Wait this many seconds for another run holding a target's state lock (default: refuse
+    /// at once, naming the holder).
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u64).range(0..=86_400))]
+    pub lock_timeout: u64,
 }
+
+/// The longest `--timeout` accepted: a week.
+const MAX_TIMEOUT_SECS: u64 = 7 * 24 * 3600;
 
 fn is_saved_plan(paths: &[PathBuf]) -> bool {
     paths.len() == 1 && paths[0].extension().is_some_and(|e| e == "json") && paths[0].is_file()
@@ -60,7 +70,7 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<i32> {
     // Everything that can fail offline fails before a target is touched.
     let selected = args.target.select(&ctx.config)?;
     let (saved, desired) = if is_saved_plan(&args.paths) {
-        let plan = load_saved_plan(&args.paths[0])?;
+        let plan = saved_plan::load(&args.paths[0])?;
         if plan.environment != selected.environment {
             anyhow::bail!(
                 "the plan was made for environment `{}`, not `{}`; re-plan or pass --env {}",
@@ -79,20 +89,38 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<i32> {
         (_, Some(desired)) => desired.targets(),
         _ => BTreeSet::new(),
     };
+    // One writer at a time per target's state: held until this function returns.
+    let _locks = wanted
+        .iter()
+        .map(|t| {
+            let dir = target_state_dir(&ctx.state_dir, &selected.environment, t);
+            state_lock::acquire(&dir, Duration::from_secs(args.lock_timeout))
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
     // The run's --timeout covers everything from here: reading the inventory and writing.
-    let deadline = args
-        .timeout
-        .map(|s| tokio::time::Instant::now() + Duration::from_secs(s));
+    let deadline = match args.timeout {
+        None => None,
+        Some(s) => Some(
+            tokio::time::Instant::now()
+                .checked_add(Duration::from_secs(s))
+                .filter(|_| s <= MAX_TIMEOUT_SECS)
+                .ok_or_else(|| {
+                    anyhow::anyhow!(
+                        "--timeout {s} is too long (at most {MAX_TIMEOUT_SECS} s, a week)"
+                    )
+                })?,
+        ),
+    };
     let connections = connect(&args.target, &selected, &wanted, &ctx.state_dir).await?;
     let result = async {
         let (plan, inventories) = match (&saved, &desired) {
             (Some(plan), _) => {
                 let inventories = within(
                     deadline,
-                    observe(&connections, |t, _| saved_plan_scope(plan, t)),
+                    observe(&connections, |t, _| saved_plan::scope(plan, t)),
                 )
                 .await?;
-                refuse_if_stale(plan, &inventories)?;
+                saved_plan::refuse_if_stale(plan, &inventories)?;
                 (plan.clone(), inventories)
             }
             (None, Some(desired)) => {
@@ -110,23 +138,29 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<i32> {
         } else {
             plan
         };
-        print(&render(&plan, args.format, "Switchboard plan"));
+        let plan = redact_changes_by_manifest(plan);
+        if saved.is_some() && args.format == Format::Text {
+            // What runs is the steps: show them, not the plan's own account of its changes.
+            print(&saved_plan::render_steps(&plan));
+        } else {
+            print(&render(&plan, args.format, "Switchboard plan"));
+        }
         if !plan.thresholds.is_empty() && !args.force {
             for line in threshold_lines(&plan) {
-                eprintln!("{line}");
+                crate::shout!("{line}");
             }
-            eprintln!("Apply refused; nothing was changed.");
+            crate::shout!("Apply refused; nothing was changed.");
             return Ok(EXIT_ERROR);
         }
         let (prepared, secrets) = prepare(&plan)?;
         if !plan.actions.iter().any(|a| a.changes_anything()) {
             if plan.summary.pending == 0 {
-                eprintln!("{NO_CHANGES}");
+                crate::shout!("{NO_CHANGES}");
             }
             return Ok(EXIT_OK);
         }
         if !args.yes && !confirm()? {
-            eprintln!("Apply cancelled; nothing was changed.");
+            crate::shout!("Apply cancelled; nothing was changed.");
             return Ok(EXIT_ERROR);
         }
         execute(
@@ -163,7 +197,12 @@ async fn execute(
             name.clone(),
             Arc::new(TargetRun {
                 target: c.target.clone(),
-                journal: Arc::new(Journal::create(&c.state_dir)?),
+                journal: Arc::new(Journal::create(&c.state_dir).map_err(|e| {
+                    anyhow::anyhow!(
+                        "cannot start the journal under {}: {e}; nothing was changed",
+                        c.state_dir.join("runs").display()
+                    )
+                })?),
                 ids: Mutex::new(ids),
                 verify_absence,
             }),
@@ -214,6 +253,7 @@ async fn execute(
         .iter()
         .map(|(n, c)| (n.clone(), c.gate.stats()))
         .collect();
+    let mut state_errors = 0;
     for (name, c) in &connections.targets {
         let run = &runs[name];
         let part = summary.for_target(name);
@@ -229,27 +269,50 @@ async fn execute(
                 )
             })
             .collect();
-        run.journal.write_failures(&failures)?;
-        run.journal.write_summary(&part)?;
-        let letters = dead_letter::write(&c.state_dir, &part, run.journal.dir())?;
+        // A record that cannot be written is reported with its file and cause; the others are
+        // still written and the summary still printed, and the run exits 1.
+        let mut letters = 0;
+        for (file, written) in [
+            (
+                run.journal.dir().join("failures.csv"),
+                run.journal.write_failures(&failures),
+            ),
+            (
+                run.journal.dir().join("summary.json"),
+                run.journal.write_summary(&part),
+            ),
+            (
+                dead_letter::path(&c.state_dir),
+                dead_letter::write(&c.state_dir, &part, run.journal.dir()).map(|n| {
+                    letters = n;
+                }),
+            ),
+        ] {
+            if let Err(e) = written {
+                crate::shout!("error: cannot write {}: {e:#}", file.display());
+                state_errors += 1;
+            }
+        }
         for (object, _, error) in &failures {
-            eprintln!("failed: {object}: {error}");
+            crate::shout!("failed: {object}: {error}");
         }
         if letters > 0 {
-            eprintln!(
+            crate::shout!(
                 "{letters} object(s) recorded in {}; `switchboard apply --only-failures …` retries just those.",
                 dead_letter::path(&c.state_dir).display()
             );
         }
     }
     if summary.timed_out {
-        eprintln!("The run stopped at its --timeout; re-run to finish (what was done stays done).");
+        crate::shout!(
+            "The run stopped at its --timeout; re-run to finish (what was done stays done)."
+        );
     }
     let journals: Vec<String> = runs
         .values()
         .map(|r| r.journal.dir().display().to_string())
         .collect();
-    println!(
+    crate::say!(
         "Apply complete: {} created, {} updated, {} deleted, {} adopted, {} unchanged, {} pending, {} skipped, {} failed. Journal: {}",
         summary.created,
         summary.updated,
@@ -267,37 +330,13 @@ async fn execute(
         } else {
             String::new()
         };
-        println!("{prefix}{}", super::wire_cost(&c.gate.stats()));
+        crate::say!("{prefix}{}", super::wire_cost(&c.gate.stats()));
     }
-    Ok(if summary.succeeded() {
+    Ok(if summary.succeeded() && state_errors == 0 {
         EXIT_OK
     } else {
         EXIT_ERROR
     })
-}
-
-fn load_saved_plan(path: &PathBuf) -> anyhow::Result<Plan> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
-    let version = serde_json::from_str::<Value>(&text)
-        .ok()
-        .and_then(|v| v.get("formatVersion").and_then(Value::as_u64));
-    if version.is_some_and(|v| v != u64::from(PLAN_FORMAT)) {
-        anyhow::bail!(
-            "{}: plan format {} is not supported (expected {PLAN_FORMAT}); re-run `switchboard plan`",
-            path.display(),
-            version.unwrap_or_default()
-        );
-    }
-    let plan: Plan = serde_json::from_str(&text)
-        .map_err(|e| anyhow::anyhow!("{} is not a Switchboard plan: {e}", path.display()))?;
-    if plan.compute_checksum() != plan.checksum {
-        anyhow::bail!(
-            "{}: the plan's checksum does not match its content (was it edited?); re-run `switchboard plan`",
-            path.display()
-        );
-    }
-    Ok(plan)
 }
 
 /// Read the inventory before the deadline, or give up having changed nothing.
@@ -336,46 +375,46 @@ fn narrow_to_failures(connections: &Connections, plan: &Plan) -> anyhow::Result<
             files.join(", ")
         );
     }
-    Ok(dead_letter::narrow(plan, &objects))
-}
-
-/// What a saved plan touches on one target, read again to check it is not stale.
-fn saved_plan_scope(plan: &Plan, target: &str) -> ObservePlan {
-    ObservePlan::for_keys(
-        plan.actions
-            .iter()
-            .filter(|a| a.target == target)
-            .map(|a| (a.kind.as_str(), a.key.as_str())),
-    )
-}
-
-/// A saved plan is only valid while every object it writes is as it was when planned.
-fn refuse_if_stale(plan: &Plan, inventories: &Inventories) -> anyhow::Result<()> {
-    let changed: Vec<String> = plan
-        .actions
-        .iter()
-        .filter(|a| a.changes_anything())
-        .filter(|a| {
-            inventories
-                .get(&a.target)
-                .and_then(|i| i.get(&TargetKey::new(&a.kind, &a.key)))
-                .map(|l| l.fingerprint())
-                != a.live_fingerprint
-        })
-        .map(|a| a.object())
-        .collect();
-    if changed.is_empty() {
-        return Ok(());
+    let narrowed = dead_letter::narrow(plan, &objects);
+    if narrowed.actions.is_empty() {
+        let mut listed: Vec<&String> = objects.iter().collect();
+        listed.sort();
+        anyhow::bail!(
+            "--only-failures: the dead letter lists {} object(s) ({}), none of them in these manifests; nothing was changed",
+            listed.len(),
+            listed
+                .iter()
+                .take(5)
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
     }
-    anyhow::bail!(
-        "the plan is stale: {} changed live since it was made ({}); run `switchboard plan` again",
-        changed.join(", "),
-        plan.observed_at
-    )
+    Ok(narrowed)
+}
+
+/// Where an action's secrets are: the manifest's templates and the kind's write-only fields,
+/// never a list the plan carries (an edited plan could empty it).
+fn sensitive_of(a: &crate::plan::Action) -> Vec<String> {
+    let mut pointers = template_pointers(&a.desired);
+    if let Some(info) = crate::providers::kind_info(&a.kind) {
+        pointers.extend(info.diff_rules.write_only.iter().map(|p| p.to_string()));
+    }
+    pointers
+}
+
+/// The plan with every change redacted by `sensitive_of`, whatever it said itself.
+fn redact_changes_by_manifest(mut plan: Plan) -> Plan {
+    for a in &mut plan.actions {
+        let sensitive = sensitive_of(a);
+        a.changes = crate::plan::build::redact_changes(std::mem::take(&mut a.changes), &sensitive);
+        a.sensitive = sensitive;
+    }
+    plan
 }
 
 /// Fill each action's secret templates (in its steps and its spec) from the environment; the
-/// values are also returned so they can be scrubbed from any error text.
+/// values are registered with the redactor and returned so they are scrubbed from any error.
 fn prepare(plan: &Plan) -> anyhow::Result<(Vec<Prepared>, Vec<String>)> {
     let mut prepared = Vec::with_capacity(plan.actions.len());
     let mut secrets = Vec::new();
@@ -389,12 +428,8 @@ fn prepare(plan: &Plan) -> anyhow::Result<(Vec<Prepared>, Vec<String>)> {
         )
     };
     for a in &plan.actions {
-        let (spec, sensitive) = interpolate(&a.desired, &env_lookup).map_err(|m| missing(a, m))?;
-        for p in sensitive.iter().chain(a.sensitive.iter()) {
-            if let Some(Value::String(s)) = spec.pointer(p) {
-                secrets.push(s.clone());
-            }
-        }
+        let (spec, _) = interpolate(&a.desired, &env_lookup).map_err(|m| missing(a, m))?;
+        secrets.extend(super::pipeline::register_template_values(&a.desired));
         let mut steps = Vec::with_capacity(a.steps.len());
         for step in &a.steps {
             let (input, _) = interpolate(&step.input, &env_lookup).map_err(|m| missing(a, m))?;

@@ -14,13 +14,20 @@ pub enum Command {
         target: TargetArgs,
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Wait this many seconds for a run holding a target's state lock (default: refuse).
+        #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u64).range(0..=86_400))]
+        lock_timeout: u64,
     },
 }
 
 pub async fn run(ctx: &Context, command: Command) -> anyhow::Result<i32> {
-    let Command::Pull { target, out } = command;
+    let Command::Pull {
+        target,
+        out,
+        lock_timeout,
+    } = command;
     let selected = target.select(&ctx.config)?;
-    let names = selected.targets.keys().cloned().collect();
+    let names: std::collections::BTreeSet<String> = selected.targets.keys().cloned().collect();
     if out.is_some() && selected.targets.len() > 1 {
         anyhow::bail!(
             "--out names one file, and environment `{}` has {} targets; pick one with --target",
@@ -28,6 +35,14 @@ pub async fn run(ctx: &Context, command: Command) -> anyhow::Result<i32> {
             selected.targets.len()
         );
     }
+    // The snapshot is state of the target: one writer at a time, as for apply.
+    let _locks = names
+        .iter()
+        .map(|t| {
+            let dir = super::target::target_state_dir(&ctx.state_dir, &selected.environment, t);
+            crate::state_lock::acquire(&dir, std::time::Duration::from_secs(lock_timeout))
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
     let connections = connect(&target, &selected, &names, &ctx.state_dir).await?;
     let inventories = super::pipeline::observe(&connections, |_, provider| {
         ObservePlan::everything(
@@ -48,7 +63,7 @@ pub async fn run(ctx: &Context, command: Command) -> anyhow::Result<i32> {
         let inventory = &inventories[&name];
         let path = out.clone().unwrap_or_else(|| dir.join("inventory.json"));
         inventory.save(&path)?;
-        println!(
+        crate::say!(
             "Saved {} live object(s) of target `{name}` to {}.",
             inventory.objects.len(),
             path.display()

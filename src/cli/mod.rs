@@ -7,6 +7,7 @@ pub mod inventory;
 pub mod pipeline;
 pub mod plan;
 pub mod sandbox;
+pub mod saved_plan;
 pub mod schema;
 pub mod target;
 pub mod validate;
@@ -89,7 +90,7 @@ pub struct Context {
 
 /// Print manifest problems to stderr and turn them into an exit-1 error.
 pub fn report(diagnostics: crate::manifest::Diagnostics) -> anyhow::Error {
-    eprintln!("{diagnostics}");
+    crate::shout!("{diagnostics}");
     Reported.into()
 }
 
@@ -109,8 +110,5 @@ pub fn wire_cost(stats: &crate::transport::TransportStats) -> String {
 
 /// Write to stdout, stripping colour when it is not a terminal (or NO_COLOR is set).
 pub fn print(text: &str) {
-    use std::io::Write;
-    let mut out = anstream::stdout();
-    let _ = out.write_all(text.as_bytes());
-    let _ = out.flush();
+    crate::redact::stdout(text);
 }

@@ -50,6 +50,25 @@ pub fn load_desired(paths: &[PathBuf], selected: Selected) -> Result<Desired, Di
     let mut resolved = resolve::resolve(set)?;
     placement::retarget_external(&mut resolved, &selected);
     let mut problems = Diagnostics::default();
+    // A manifest may not read a target's credentials or the plan key: their values would end
+    // up in requests to the target, or in anything a mistake lets them reach.
+    let forbidden = forbidden_variables(&selected);
+    for o in &resolved.objects {
+        for name in template_variables(&o.template) {
+            if forbidden.contains(&name) {
+                problems.push(
+                    manifest::Diagnostic::new(
+                        o.desired.source.clone(),
+                        format!("`${{env:{name}}}` is a credential of this environment; a manifest may not read it"),
+                    )
+                    .object(o.desired.id.to_string())
+                    .hint("give the secret its own variable (e.g. MADRID_SBC_PASSWORD)"),
+                );
+            }
+        }
+        register_template_values(&o.template);
+    }
+    register_credentials(&selected);
     for rule in &rules {
         if let Some(t) = &rule.target
             && !selected.all_targets.contains_key(t)
@@ -165,8 +184,61 @@ pub async fn observe(
         );
         // Quiet when the target behaved; say what it cost when it did not.
         if stats.retries > 0 || stats.throttled > 0 {
-            eprintln!("Inventory of `{name}` read. {}", super::wire_cost(&stats));
+            crate::shout!("Inventory of `{name}` read. {}", super::wire_cost(&stats));
         }
     }
     Ok(inventories)
+}
+
+/// The environment variables no manifest may read: every target's credentials and the
+/// plan-signing key.
+pub fn forbidden_variables(selected: &Selected) -> std::collections::BTreeSet<String> {
+    let mut names: std::collections::BTreeSet<String> = selected
+        .all_targets
+        .values()
+        .filter_map(|t| Some((crate::providers::provider(&t.provider)?, t)))
+        .flat_map(|(p, t)| (p.credential_variables)(&t.settings))
+        .collect();
+    names.insert(crate::plan::signing::KEY_VARIABLE.to_string());
+    names
+}
+
+/// Register the values of the environment's credentials (and the plan key) with the redactor.
+pub fn register_credentials(selected: &Selected) {
+    for name in forbidden_variables(selected) {
+        if let Some(value) = env_lookup(&name) {
+            crate::redact::register(&value);
+        }
+    }
+}
+
+/// Register the values the environment gives a template's variables. A `:-default` is not
+/// registered: it is written in the manifest, in Git, for all to read.
+pub fn register_template_values(template: &serde_json::Value) -> Vec<String> {
+    let mut values = Vec::new();
+    for name in template_variables(template) {
+        if let Some(value) = env_lookup(&name) {
+            crate::redact::register(&value);
+            values.push(value);
+        }
+    }
+    values
+}
+
+/// The variable names a spec template reads (`${env:NAME}` and `${env:NAME:-default}`).
+fn template_variables(value: &serde_json::Value) -> Vec<String> {
+    match value {
+        serde_json::Value::String(s) => s
+            .match_indices("${env:")
+            .map(|(i, m)| {
+                s[i + m.len()..]
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                    .collect()
+            })
+            .collect(),
+        serde_json::Value::Array(items) => items.iter().flat_map(template_variables).collect(),
+        serde_json::Value::Object(map) => map.values().flat_map(template_variables).collect(),
+        _ => Vec::new(),
+    }
 }

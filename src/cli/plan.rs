@@ -47,9 +47,9 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<i32> {
     };
     let plan = desired.plan(&inventories);
     if let Some(out) = &args.out {
-        std::fs::write(out, serde_json::to_string_pretty(&plan)? + "\n")
+        crate::redact::write_file(out, &(serde_json::to_string_pretty(&plan)? + "\n"))
             .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", out.display()))?;
-        eprintln!(
+        crate::shout!(
             "Plan saved to {}; run `switchboard apply {}` to execute it.",
             out.display(),
             out.display()
@@ -59,7 +59,7 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<i32> {
     let refused = !plan.thresholds.is_empty() && !args.force;
     if refused && args.format != Format::Text {
         for line in threshold_lines(&plan) {
-            eprintln!("{line}");
+            crate::shout!("{line}");
         }
     }
     let code = if refused {

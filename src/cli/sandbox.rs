@@ -1,12 +1,16 @@
 //! `switchboard sandbox …`: run the embedded Webex-compatible sandbox on a port (optionally with
 //! injected faults), send it a raw request (to change things out of band, e.g. to create drift),
 //! seed a large org, or reset its org.
+//!
+//! One process owns a sandbox org at a time (the sandbox locks its dir): a second `serve` on the
+//! same dir fails naming the owner, and `request` goes through the server that owns the org when
+//! there is one (so its change is neither lost nor overwritten), opening the org itself otherwise.
 
 use super::Context;
-use crate::providers::webex::start_sandbox;
 use anyhow::Context as _;
 use std::path::{Path, PathBuf};
-use switchboard_sandbox::FaultConfig;
+use std::time::{Duration, Instant};
+use switchboard_sandbox::{FaultConfig, OrgInUse};
 
 mod seed;
 
@@ -26,6 +30,7 @@ pub enum Command {
     /// Write a large generated org (`Site 0001`…) and, with --manifests, matching manifests.
     Seed(seed::Args),
     /// Send one raw HTTP request to the sandbox's org, e.g. `request PUT /locations/ID --body '{…}'`.
+    /// While a sandbox serves that org (e.g. `sandbox serve`), the request is sent to it.
     Request {
         method: String,
         /// Path under /v1, e.g. /telephony/config/premisePstn/trunks
@@ -138,8 +143,46 @@ pub async fn start_sandbox_with(
         state_dir,
         bind: ([127, 0, 0, 1], port).into(),
         faults,
+        lock_timeout: Duration::ZERO,
     })
     .await
+}
+
+/// How long `request` waits for the owner of a busy org to advertise its URL.
+const OWNER_URL_WAIT: Duration = Duration::from_secs(5);
+
+/// Send one request to the org in `dir`: through the sandbox that owns it if one runs, else
+/// through an embedded sandbox over the dir (which owns it for the duration).
+async fn request_org(
+    dir: &Path,
+    method: &str,
+    path: &str,
+    body: Option<&str>,
+) -> anyhow::Result<(u16, String)> {
+    let deadline = Instant::now() + OWNER_URL_WAIT;
+    loop {
+        let err = match start_sandbox_with(Some(dir.to_path_buf()), 0, FaultConfig::default()).await
+        {
+            Ok(sandbox) => {
+                let result = send(&sandbox.base_url(), method, path, body).await;
+                sandbox.shutdown().await?;
+                return result;
+            }
+            Err(e) => e,
+        };
+        let Some(busy) = err.downcast_ref::<OrgInUse>() else {
+            return Err(err);
+        };
+        if let Some(url) = busy.holder.as_ref().and_then(|h| h.url.as_deref()) {
+            eprintln!("Sending to the sandbox that serves this org at {url}.");
+            return send(&format!("{url}/v1"), method, path, body).await;
+        }
+        // Owned, but its server is not listening yet (or it is a `sandbox seed`): wait a little.
+        if Instant::now() >= deadline {
+            return Err(err);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
 
 pub async fn run(ctx: &Context, command: Command) -> anyhow::Result<i32> {
@@ -183,10 +226,8 @@ pub async fn run(ctx: &Context, command: Command) -> anyhow::Result<i32> {
             body,
             sandbox_dir,
         } => {
-            let sandbox = start_sandbox(Some(sandbox_dir.unwrap_or_else(default_dir)), 0).await?;
-            let result = send(&sandbox.base_url(), &method, &path, body.as_deref()).await;
-            sandbox.shutdown().await?;
-            let (status, text) = result?;
+            let dir = sandbox_dir.unwrap_or_else(default_dir);
+            let (status, text) = request_org(&dir, &method, &path, body.as_deref()).await?;
             println!("{text}");
             Ok(if (200..300).contains(&status) {
                 super::EXIT_OK
@@ -196,6 +237,14 @@ pub async fn run(ctx: &Context, command: Command) -> anyhow::Result<i32> {
         }
         Command::Reset { sandbox_dir } => {
             let dir = sandbox_dir.unwrap_or_else(default_dir);
+            if let Some(holder) = switchboard_sandbox::org_owner(&dir)? {
+                let busy = OrgInUse {
+                    dir: dir.clone(),
+                    holder: Some(holder),
+                    waited: Duration::ZERO,
+                };
+                anyhow::bail!("not resetting: {busy}");
+            }
             if dir.exists() {
                 std::fs::remove_dir_all(&dir)?;
             }

@@ -101,6 +101,10 @@ pub async fn connect(
     wanted: &BTreeSet<String>,
     state_root: &Path,
 ) -> anyhow::Result<Connections> {
+    crate::cli::pipeline::register_credentials(selected);
+    for flag in args.webex.flags().values() {
+        crate::redact::register(flag);
+    }
     let mut pending = Vec::new();
     for name in wanted {
         let Some(config) = selected.targets.get(name) else {
@@ -119,6 +123,9 @@ pub async fn connect(
             state_root: state_root.to_path_buf(),
         };
         let limits = args.limits((provider.limits)(&settings, config.limits.clone()));
+        limits
+            .validate()
+            .map_err(|e| anyhow::anyhow!("target `{name}`: {e}"))?;
         let gate = Arc::new(Gate::new(limits));
         let connecting = (provider.connect)(settings, gate.clone());
         pending.push(async move {

@@ -62,14 +62,16 @@ impl Inventory {
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent)?;
         }
-        std::fs::write(path, serde_json::to_string_pretty(self)? + "\n")?;
+        crate::redact::write_file(path, &(serde_json::to_string_pretty(self)? + "\n"))?;
         Ok(())
     }
 
     pub fn load(path: &Path) -> anyhow::Result<Self> {
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            anyhow::anyhow!("cannot read inventory snapshot {}: {e}", path.display())
-        })?;
+        let text = crate::files::read_bounded(
+            path,
+            crate::files::MAX_STATE_FILE_BYTES,
+            "inventory snapshot",
+        )?;
         let mut inventory: Inventory = serde_json::from_str(&text)
             .map_err(|e| anyhow::anyhow!("{} is not an inventory snapshot: {e}", path.display()))?;
         if inventory.format_version != SNAPSHOT_FORMAT {

@@ -8,7 +8,7 @@ use crate::ownership::Rule;
 use crate::progress::Progress;
 use crate::providers::{ConnectedTarget, IdIndex, KindInfo, ProviderError, Scope, kind_info};
 use crate::resolve::Resolved;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 
 /// What to read of one target: a scope per kind.
 #[derive(Debug, Clone, Default)]
@@ -40,34 +40,27 @@ pub fn scopes_for(
         kind: &str,
     ) -> Option<&'m mut Scope> {
         let info = kind_info(kind)?;
-        Some(kinds.entry(info.kind).or_insert_with(|| Scope {
-            keys: None,
-            detail: Some(HashSet::new()),
-            parents: info.parent().map(|_| HashSet::new()),
-        }))
+        Some(
+            kinds
+                .entry(info.kind)
+                .or_insert_with(|| Scope::list_only(info.parent().is_some())),
+        )
     }
     for o in resolved.objects.iter().filter(|o| o.target() == target) {
         let info = kind_info(&o.desired.id.kind);
         if let Some(scope) = scope_of(&mut kinds, &o.desired.id.kind) {
-            scope
-                .detail
-                .get_or_insert_with(HashSet::new)
-                .insert(o.key.clone());
-            if let (Some(parents), Some((field, _))) =
-                (scope.parents.as_mut(), info.and_then(KindInfo::parent))
+            scope.add_detail(&o.key);
+            if let Some((field, _)) = info.and_then(KindInfo::parent)
                 && let Some(parent) = o.spec.get(field).and_then(|v| v.as_str())
             {
-                parents.insert(parent.to_string());
+                scope.add_parent(parent);
             }
         }
         for external in o.external.iter().filter(|e| e.target == target) {
             if let Some(scope) = scope_of(&mut kinds, &external.key.kind) {
-                scope
-                    .detail
-                    .get_or_insert_with(HashSet::new)
-                    .insert(external.key.key.clone());
+                scope.add_detail(&external.key.key);
                 // Where an unmanaged child lives is only known once it is read.
-                scope.parents = None;
+                scope.all_parents();
             }
         }
     }
@@ -90,15 +83,10 @@ impl ObservePlan {
         let mut kinds: BTreeMap<&'static str, Scope> = BTreeMap::new();
         for (kind, key) in keys {
             if let Some(info) = kind_info(kind) {
-                let scope = kinds.entry(info.kind).or_insert_with(|| Scope {
-                    keys: None,
-                    detail: Some(HashSet::new()),
-                    parents: None,
-                });
-                scope
-                    .detail
-                    .get_or_insert_with(HashSet::new)
-                    .insert(key.to_string());
+                let scope = kinds
+                    .entry(info.kind)
+                    .or_insert_with(|| Scope::list_only(false));
+                scope.add_detail(key);
             }
         }
         with_referenced_kinds(kinds)
@@ -116,14 +104,7 @@ fn with_referenced_kinds(mut kinds: BTreeMap<&'static str, Scope>) -> ObservePla
             if let Some(r) = kind_info(referenced)
                 && !kinds.contains_key(r.kind)
             {
-                kinds.insert(
-                    r.kind,
-                    Scope {
-                        keys: None,
-                        detail: Some(HashSet::new()),
-                        parents: r.parent().map(|_| HashSet::new()),
-                    },
-                );
+                kinds.insert(r.kind, Scope::list_only(r.parent().is_some()));
                 pending.push(r.kind);
             }
         }

@@ -16,26 +16,54 @@ pub struct Diagnostic {
     pub hint: Option<String>,
 }
 
+/// How much of a value a message echoes.
+pub const SHOWN_CHARS: usize = 80;
+/// A message longer than this (a value echoed by code that did not shorten it) is cut in the
+/// middle, keeping the explanation at its end.
+const MESSAGE_CHARS: usize = 600;
+
+/// `value` as echoed in a message: at most `max` characters, then `… (N bytes)`.
+pub fn shorten(value: &str, max: usize) -> String {
+    match value.char_indices().nth(max) {
+        None => value.to_string(),
+        Some((cut, _)) => format!("{}… ({} bytes)", &value[..cut], value.len()),
+    }
+}
+
+/// A whole message kept readable: the head and the tail, with the size of what was left out.
+fn cap_message(message: String) -> String {
+    let count = message.chars().count();
+    if count <= MESSAGE_CHARS {
+        return message;
+    }
+    let head: String = message.chars().take(MESSAGE_CHARS / 2).collect();
+    let tail: String = message.chars().skip(count - MESSAGE_CHARS / 4).collect();
+    format!(
+        "{head} …({} bytes left out)… {tail}",
+        message.len() - head.len() - tail.len()
+    )
+}
+
 impl Diagnostic {
     pub fn new(pos: SourcePos, message: impl Into<String>) -> Self {
         Self {
             pos,
             object: None,
             path: String::new(),
-            message: message.into(),
+            message: cap_message(message.into()),
             hint: None,
         }
     }
     pub fn object(mut self, object: impl Into<String>) -> Self {
-        self.object = Some(object.into());
+        self.object = Some(shorten(&object.into(), SHOWN_CHARS * 2));
         self
     }
     pub fn path(mut self, path: impl Into<String>) -> Self {
-        self.path = path.into();
+        self.path = shorten(&path.into(), SHOWN_CHARS * 2);
         self
     }
     pub fn hint(mut self, hint: impl Into<String>) -> Self {
-        self.hint = Some(hint.into());
+        self.hint = Some(cap_message(hint.into()));
         self
     }
 }

@@ -1,7 +1,7 @@
 //! Check one parsed document against its kind's schema and turn it into a `DesiredObject`.
 //! Every problem is reported with `file:line:col`, the object, the JSON path and a hint.
 
-use super::diagnostics::Diagnostic;
+use super::diagnostics::{Diagnostic, SHOWN_CHARS, shorten};
 use super::interpolate::interpolate;
 use super::schemas::writable_kinds;
 use super::schemas::{API_VERSION, kind_document_schema};
@@ -47,7 +47,26 @@ pub fn validate_document(
         .pointer("/metadata/name")
         .and_then(Value::as_str)
         .unwrap_or("?");
-    let object = format!("{kind}/{name}");
+    let object = format!(
+        "{}/{}",
+        shorten(&visible(kind), SHOWN_CHARS),
+        shorten(&visible(name), SHOWN_CHARS)
+    );
+    let bad = bad_characters(doc, &object);
+    if !bad.is_empty() {
+        return Err(bad);
+    }
+    if let Some(other) = root.get("kind").filter(|k| !k.is_string()) {
+        return Err(vec![
+            Diagnostic::new(
+                map.value_pos("/kind"),
+                format!("`kind` must be a string, not {}", json_type(other)),
+            )
+            .object(&object)
+            .path("/kind")
+            .hint(format!("known kinds: {}", known_kinds())),
+        ]);
+    }
 
     if root.get("apiVersion").and_then(Value::as_str) != Some(API_VERSION) {
         return Err(vec![
@@ -76,24 +95,23 @@ pub fn validate_document(
         ]);
     }
     let Some(info) = kind_info(kind) else {
-        let known: Vec<&str> = writable_kinds().map(|k| k.kind).collect();
-        let message = if kind.is_empty() {
+        let message = if root.get("kind").is_none() {
             "missing `kind`".to_string()
         } else {
-            format!("unknown kind `{kind}`")
+            format!("unknown kind `{}`", shorten(kind, SHOWN_CHARS))
         };
         return Err(vec![
             Diagnostic::new(map.value_pos("/kind"), message)
                 .object(&object)
                 .path("/kind")
-                .hint(format!("known kinds: {}", known.join(", "))),
+                .hint(format!("known kinds: {}", known_kinds())),
         ]);
     };
 
     let validator = &validators()[info.kind];
     let mut problems: Vec<Diagnostic> = validator
         .iter_errors(&doc.value)
-        .map(|e| describe(info, &object, map, &e))
+        .flat_map(|e| describe_all(info, &object, map, &e))
         .collect();
     if !problems.is_empty() {
         problems.sort();
@@ -106,13 +124,14 @@ pub fn validate_document(
             .into_iter()
             .map(|m| {
                 let path = format!("/spec{}", m.pointer);
+                let variable = shorten(&m.variable, SHOWN_CHARS);
                 Diagnostic::new(
                     map.value_pos(&path),
-                    format!("environment variable `{}` is not set", m.variable),
+                    format!("environment variable `{variable}` is not set"),
                 )
                 .object(&object)
                 .path(path)
-                .hint(format!("export {}=… or put it in a .env file", m.variable))
+                .hint(format!("export {variable}=… or put it in a .env file"))
             })
             .collect::<Vec<_>>()
     })?;
@@ -175,6 +194,36 @@ pub fn references(info: &KindInfo, value: &Value, pointer: &str) -> Vec<Referenc
     out
 }
 
+/// An `anyOf` from an optional field (`T` or `null`) whose value is not null is described by
+/// the errors of the one branch of the right type, so they point inside the value; anything
+/// else is one diagnostic.
+fn describe_all(
+    info: &KindInfo,
+    object: &str,
+    map: &super::yaml::SourceMap,
+    e: &jsonschema::ValidationError<'_>,
+) -> Vec<Diagnostic> {
+    if let ValidationErrorKind::AnyOf { context } = e.kind() {
+        let here = e.instance_path().as_str();
+        let wrong_type = |errors: &Vec<jsonschema::ValidationError<'static>>| {
+            errors.iter().all(|b| {
+                matches!(b.kind(), ValidationErrorKind::Type { .. })
+                    && b.instance_path().as_str() == here
+            })
+        };
+        let mut fitting = context.iter().filter(|branch| !wrong_type(branch));
+        if let (Some(only), None) = (fitting.next(), fitting.next())
+            && !only.is_empty()
+        {
+            return only
+                .iter()
+                .flat_map(|b| describe_all(info, object, map, b))
+                .collect();
+        }
+    }
+    vec![describe(info, object, map, e)]
+}
+
 fn describe(
     info: &KindInfo,
     object: &str,
@@ -192,16 +241,21 @@ fn describe(
             let path = format!("{pointer}/{}", escape_pointer_segment(&field));
             let fields = unexpected
                 .iter()
-                .map(|u| format!("`{u}`"))
+                .take(5)
+                .map(|u| format!("`{}`", shorten(u, SHOWN_CHARS)))
                 .collect::<Vec<_>>()
                 .join(", ");
+            let fields = match unexpected.len() {
+                n if n > 5 => format!("{fields} and {} more", n - 5),
+                _ => fields,
+            };
             Diagnostic::new(map.key_pos(&path), format!("unknown field {fields}"))
                 .object(object)
                 .path(path)
                 .hint(hint)
         }
         ValidationErrorKind::Required { property } => {
-            let field = property.as_str().unwrap_or_default();
+            let field = shorten(property.as_str().unwrap_or_default(), SHOWN_CHARS);
             Diagnostic::new(
                 map.key_pos(&pointer),
                 format!("missing required field `{field}`"),
@@ -222,8 +276,11 @@ fn describe(
                 .any(|w| pointer == format!("/spec{w}"));
             let message = if secret {
                 e.masked().to_string()
+            } else if matches!(e.kind(), ValidationErrorKind::Pattern { pattern } if pattern == NON_BLANK)
+            {
+                "must not be blank (empty or only whitespace)".to_string()
             } else {
-                e.to_string()
+                short_instance(e.to_string(), e.instance())
             };
             let hint = if secret {
                 "write it as a secret template, e.g. `${env:TRUNK_PASSWORD}`".to_string()
@@ -235,5 +292,125 @@ fn describe(
                 .path(pointer)
                 .hint(hint)
         }
+    }
+}
+
+/// The pattern the kinds put on names: at least one character that is not whitespace.
+const NON_BLANK: &str = r"\S";
+
+fn known_kinds() -> String {
+    writable_kinds()
+        .map(|k| k.kind)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn json_type(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "a mapping",
+    }
+}
+
+/// A schema message with the offending value cut to `SHOWN_CHARS`: jsonschema echoes the
+/// whole instance, which may be megabytes.
+fn short_instance(message: String, instance: &Value) -> String {
+    let whole = instance.to_string();
+    if whole.chars().count() <= SHOWN_CHARS {
+        return message;
+    }
+    message.replacen(&whole, &shorten(&whole, SHOWN_CHARS), 1)
+}
+
+/// What a character the manifests refuse is, or `None` for an ordinary one: controls (C0, DEL,
+/// C1; NUL included; tab and line breaks only in names and keys), bidirectional
+/// overrides and isolates (text that displays in another order than it is stored), and
+/// zero-width characters (names that look equal but are not).
+pub fn refused_character(c: char) -> Option<&'static str> {
+    match c {
+        c if c.is_control() => Some("a control character"),
+        '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' => Some("a bidirectional override"),
+        '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}' => Some("a zero-width character"),
+        _ => None,
+    }
+}
+
+/// `s` with every refused character written as `\u{…}`: safe to print.
+pub fn visible(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match refused_character(c) {
+            Some(_) => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            None => out.push(c),
+        }
+    }
+    out
+}
+
+/// Every string of the document, keys included, checked for refused characters: one generic
+/// pass, so no field can forget it.
+fn bad_characters(doc: &YamlDocument, object: &str) -> Vec<Diagnostic> {
+    const MAX_REPORTED: usize = 20;
+    let mut found = Vec::new();
+    let mut check = |text: &str, pointer: &str, is_key: bool| {
+        if found.len() >= MAX_REPORTED {
+            return;
+        }
+        // Free text (a location's notes) may span lines; names and keys may not.
+        let free_text = !is_key && !pointer.ends_with("/name");
+        let Some((index, c, what)) = text
+            .chars()
+            .enumerate()
+            .filter(|(_, c)| !(free_text && matches!(c, '\t' | '\n' | '\r')))
+            .find_map(|(i, c)| refused_character(c).map(|w| (i, c, w)))
+        else {
+            return;
+        };
+        let (place, pos) = if is_key {
+            ("key", doc.map.key_pos(pointer))
+        } else {
+            ("value", doc.map.value_pos(pointer))
+        };
+        found.push(
+            Diagnostic::new(
+                pos,
+                format!(
+                    "U+{:04X} ({what}) at character {} of this {place}: `{}`",
+                    c as u32,
+                    index + 1,
+                    shorten(&visible(text), SHOWN_CHARS)
+                ),
+            )
+            .object(object)
+            .path(if pointer.is_empty() { "/" } else { pointer })
+            .hint(
+                "remove it: control, bidirectional-override and zero-width characters are refused",
+            ),
+        );
+    };
+    walk_strings(&doc.value, "", &mut check);
+    found
+}
+
+fn walk_strings(value: &Value, pointer: &str, check: &mut dyn FnMut(&str, &str, bool)) {
+    match value {
+        Value::String(s) => check(s, pointer, false),
+        Value::Array(items) => {
+            for (i, v) in items.iter().enumerate() {
+                walk_strings(v, &format!("{pointer}/{i}"), check);
+            }
+        }
+        Value::Object(map) => {
+            for (k, v) in map {
+                let child = format!("{pointer}/{}", escape_pointer_segment(k));
+                check(k, &child, true);
+                walk_strings(v, &child, check);
+            }
+        }
+        _ => {}
     }
 }

@@ -28,19 +28,53 @@ impl fmt::Display for ObjectRef {
 }
 
 /// The identity of an object on the target: its kind and natural key (e.g. a location's name,
-/// a schedule's `location/type/name`). Live objects are matched to manifests by this key.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+/// a schedule's `location/type/name`). Live objects are matched to manifests by this key, and
+/// keys compare the way the vendor's uniqueness rule does: where the vendor ignores case
+/// (`Austin HQ` and `austin hq` are one location), so do they.
+#[derive(Debug, Clone)]
 pub struct TargetKey {
     pub kind: String,
     pub key: String,
+    /// The key as the vendor's uniqueness rule sees it (lowercased where it ignores case).
+    canon: String,
 }
 
 impl TargetKey {
     pub fn new(kind: impl Into<String>, key: impl Into<String>) -> Self {
-        Self {
-            kind: kind.into(),
-            key: key.into(),
-        }
+        let (kind, key) = (kind.into(), key.into());
+        let canon = if crate::providers::registry::keys_ignore_case(&kind) {
+            key.to_lowercase()
+        } else {
+            key.clone()
+        };
+        Self { kind, key, canon }
+    }
+}
+
+impl PartialEq for TargetKey {
+    fn eq(&self, other: &Self) -> bool {
+        self.kind == other.kind && self.canon == other.canon
+    }
+}
+
+impl Eq for TargetKey {}
+
+impl std::hash::Hash for TargetKey {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind.hash(state);
+        self.canon.hash(state);
+    }
+}
+
+impl PartialOrd for TargetKey {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for TargetKey {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (&self.kind, &self.canon).cmp(&(&other.kind, &other.canon))
     }
 }
 

@@ -5,6 +5,7 @@ pub mod build;
 pub mod deletes;
 pub mod model;
 pub mod render;
+pub mod signing;
 
 pub use build::{PlanInput, build};
 pub use model::{Action, ActionType, Plan};

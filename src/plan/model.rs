@@ -165,8 +165,11 @@ pub struct Plan {
     /// Safety thresholds exceeded: apply refuses the plan unless forced.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub thresholds: Vec<ThresholdTrip>,
-    /// SHA-256 over environment, targets, actions and thresholds: an edited plan is refused.
+    /// SHA-256 over everything above: an edited plan is refused.
     pub checksum: String,
+    /// HMAC-SHA-256 of the checksum with `SWITCHBOARD_PLAN_KEY`, when the key was set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<String>,
 }
 
 impl Plan {
@@ -177,16 +180,7 @@ impl Plan {
         actions: Vec<Action>,
         thresholds: Vec<ThresholdTrip>,
     ) -> Self {
-        let mut summary = Summary::default();
-        for a in &actions {
-            match a.action {
-                ActionType::Create => summary.create += 1,
-                ActionType::Update => summary.update += 1,
-                ActionType::Delete => summary.delete += 1,
-                ActionType::Noop => summary.noop += 1,
-                ActionType::Pending => summary.pending += 1,
-            }
-        }
+        let summary = Plan::count(&actions);
         let mut plan = Plan {
             format_version: PLAN_FORMAT,
             switchboard_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -198,22 +192,39 @@ impl Plan {
             actions,
             thresholds,
             checksum: String::new(),
+            signature: None,
         };
         plan.checksum = plan.compute_checksum();
+        plan.signature =
+            super::signing::key().map(|key| super::signing::sign(&plan.checksum, &key));
         plan
     }
 
+    /// The summary of these actions.
+    pub fn count(actions: &[Action]) -> Summary {
+        let mut summary = Summary::default();
+        for a in actions {
+            match a.action {
+                ActionType::Create => summary.create += 1,
+                ActionType::Update => summary.update += 1,
+                ActionType::Delete => summary.delete += 1,
+                ActionType::Noop => summary.noop += 1,
+                ActionType::Pending => summary.pending += 1,
+            }
+        }
+        summary
+    }
+
+    /// SHA-256 over the whole plan but its checksum and signature: every field a person or
+    /// apply reads is covered.
     pub fn compute_checksum(&self) -> String {
         use sha2::{Digest, Sha256};
-        let body = serde_json::to_string(&(
-            &self.format_version,
-            &self.environment,
-            &self.targets,
-            &self.actions,
-            &self.thresholds,
-        ))
-        .unwrap_or_default();
-        Sha256::digest(body.as_bytes())
+        let mut value = serde_json::to_value(self).unwrap_or_default();
+        if let Some(fields) = value.as_object_mut() {
+            fields.remove("checksum");
+            fields.remove("signature");
+        }
+        Sha256::digest(value.to_string().as_bytes())
             .iter()
             .map(|b| format!("{b:02x}"))
             .collect()

@@ -1,11 +1,18 @@
 //! Views of a plan: text (coloured on a terminal), JSON (stable, versioned) and Markdown (for a
 //! pull-request comment). All three read the same `Plan`; none computes anything.
+//!
+//! Values come from manifests and from the live target, so neither view trusts them: every
+//! control, bidirectional-override and zero-width character is shown escaped (`\u{1b}`), so no
+//! escape sequence reaches a terminal; in Markdown, text outside code is HTML- and
+//! Markdown-escaped and each code block's fence is longer than any backtick run inside it, so
+//! a value cannot close the block or the `<details>` around it.
 
 use super::model::{Action, ActionType, Plan};
 use crate::diff::FieldChange;
 use owo_colors::OwoColorize;
 use serde_json::Value;
 use similar::{ChangeTag, TextDiff};
+use std::borrow::Cow;
 use std::fmt::Write;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -122,9 +129,9 @@ fn text(plan: &Plan, title: &str) -> String {
     let _ = writeln!(
         out,
         "{} for {} (live state observed {})",
-        title.bold(),
-        targets_phrase(plan),
-        plan.observed_at
+        safe(title).bold(),
+        safe(&targets_phrase(plan)),
+        safe(&plan.observed_at)
     );
     if !plan.has_changes() {
         let _ = writeln!(out, "\n{}", NO_CHANGES.green());
@@ -133,6 +140,7 @@ fn text(plan: &Plan, title: &str) -> String {
     }
     for a in plan.actions.iter().filter(|a| a.action != ActionType::Noop) {
         let head = format!("{} {}  {}", a.action.symbol(), shown(plan, a), headline(a));
+        let head = safe(&head);
         let head = match a.action {
             ActionType::Create => head.green().to_string(),
             ActionType::Update => head.yellow().to_string(),
@@ -140,14 +148,15 @@ fn text(plan: &Plan, title: &str) -> String {
         };
         let _ = writeln!(out, "\n{head}");
         if let Some(owner) = &a.owned_by {
+            let owner = safe(owner);
             let _ = writeln!(out, "    owned by {owner}, absent from the manifests");
         }
         if !a.steps.is_empty() {
-            let _ = writeln!(out, "    steps: {}", step_list(a, false).dimmed());
+            let _ = writeln!(out, "    steps: {}", safe(&step_list(a, false)).dimmed());
         }
         for c in &a.changes {
             for (sign, line) in change_lines(c) {
-                let line = format!("    {sign} {line}");
+                let line = format!("    {sign} {}", safe(&line));
                 let line = match sign {
                     '+' => line.green().to_string(),
                     '-' => line.red().to_string(),
@@ -159,7 +168,7 @@ fn text(plan: &Plan, title: &str) -> String {
     }
     let _ = writeln!(out, "\n{}", summary_line(plan).bold());
     for line in threshold_lines(plan) {
-        let _ = writeln!(out, "{}", line.red());
+        let _ = writeln!(out, "{}", safe(&line).red());
     }
     out
 }
@@ -180,8 +189,9 @@ fn markdown(plan: &Plan, title: &str) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "### {title} — {}\n",
-        targets_phrase(plan).replace('"', "`")
+        "### {} — {}\n",
+        md_text(title),
+        md_text(&targets_phrase(plan)).replace('"', "`")
     );
     if !plan.has_changes() {
         let _ = writeln!(out, "{NO_CHANGES}\n");
@@ -196,35 +206,40 @@ fn markdown(plan: &Plan, title: &str) -> String {
         s.create, s.update, s.delete, s.pending, s.noop
     );
     for line in threshold_lines(plan) {
-        let _ = writeln!(out, "> **{}**\n", escape_html(&line));
+        let _ = writeln!(out, "> **{}**\n", escape_html(&safe(&line)));
     }
     for a in plan.actions.iter().filter(|a| a.action != ActionType::Noop) {
         let _ = writeln!(
             out,
             "<details><summary><code>{} {}</code> — {}</summary>\n",
             a.action.symbol(),
-            escape_html(&shown(plan, a)),
-            escape_html(&headline(a))
+            escape_html(&safe(&shown(plan, a))),
+            escape_html(&safe(&headline(a)))
         );
         if !a.steps.is_empty() {
-            let _ = writeln!(out, "Steps: {}\n", escape_html(&step_list(a, true)));
+            let _ = writeln!(out, "Steps: {}\n", md_step_list(a));
         }
         if !a.changes.is_empty() {
-            let _ = writeln!(out, "```diff");
-            for c in &a.changes {
-                for (sign, line) in change_lines(c) {
-                    let _ = writeln!(out, "{sign} {line}");
-                }
+            let lines: Vec<String> = a
+                .changes
+                .iter()
+                .flat_map(change_lines)
+                .map(|(sign, line)| format!("{sign} {}", safe(&line)))
+                .collect();
+            let fence = fence_for(&lines);
+            let _ = writeln!(out, "{fence}diff");
+            for line in &lines {
+                let _ = writeln!(out, "{line}");
             }
-            let _ = writeln!(out, "```\n");
+            let _ = writeln!(out, "{fence}\n");
         }
         let _ = writeln!(out, "</details>\n");
     }
     let _ = writeln!(
         out,
         "<sub>plan checksum `{}` · observed {}</sub>",
-        &plan.checksum[..12.min(plan.checksum.len())],
-        plan.observed_at
+        md_text(plan.checksum.get(..12).unwrap_or(&plan.checksum)),
+        md_text(&plan.observed_at)
     );
     out
 }
@@ -233,4 +248,56 @@ fn escape_html(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
+}
+
+/// `s` with every control, bidirectional-override and zero-width character written as
+/// `\u{…}`; borrowed when there is none (the ordinary case).
+fn safe(s: &str) -> Cow<'_, str> {
+    if s.chars()
+        .any(|c| crate::manifest::validate::refused_character(c).is_some())
+    {
+        Cow::Owned(crate::manifest::validate::visible(s))
+    } else {
+        Cow::Borrowed(s)
+    }
+}
+
+/// Text for Markdown outside code: visible, HTML-escaped, and with the characters that start
+/// Markdown markup (code spans, links, images, emphasis, tables) backslash-escaped.
+fn md_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in escape_html(&safe(s)).chars() {
+        if matches!(c, '\\' | '`' | '[' | ']' | '*' | '_' | '|') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The steps line: registry step names in code spans, each detail as escaped text.
+fn md_step_list(a: &Action) -> String {
+    a.steps
+        .iter()
+        .map(|s| {
+            let name = format!("`{}`", s.name.replace('`', ""));
+            if s.detail.is_empty() {
+                name
+            } else {
+                format!("{name} ({})", md_text(&s.detail))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" → ")
+}
+
+/// A code fence no line can close: longer than the longest backtick run in the block.
+fn fence_for(lines: &[String]) -> String {
+    let longest = lines
+        .iter()
+        .flat_map(|l| l.split(|c| c != '`'))
+        .map(str::len)
+        .max()
+        .unwrap_or(0);
+    "`".repeat(longest.max(2) + 1)
 }

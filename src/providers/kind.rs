@@ -14,15 +14,19 @@ use std::collections::HashSet;
 
 pub use crate::diff::MemberChange;
 
-/// What to observe of one kind.
+/// What to observe of one kind. Keys and parents match without case: where a vendor's names
+/// ignore case, `austin hq` must find `Austin HQ`; where they do not, reading a little more
+/// detail than needed costs nothing.
 #[derive(Debug, Clone, Default)]
 pub struct Scope {
-    /// Only these keys are wanted (a lookup); None = every object of the kind.
-    pub keys: Option<HashSet<String>>,
-    /// Keys whose detail (the reads a list does not cover) is wanted; None = all.
-    pub detail: Option<HashSet<String>>,
-    /// For kinds that live under a parent: the parent keys to look under; None = all.
-    pub parents: Option<HashSet<String>>,
+    /// Only these keys (case-folded) are wanted; None = every object of the kind.
+    keys: Option<HashSet<String>>,
+    /// Keys (case-folded) whose detail, the reads a list does not cover, is wanted; None = all.
+    detail: Option<HashSet<String>>,
+    /// For kinds under a parent: the parent keys (case-folded) to look under; None = all.
+    parents: Option<HashSet<String>>,
+    /// The one key of a lookup, as written, for a kind to filter its list call by.
+    single: Option<String>,
 }
 
 impl Scope {
@@ -30,30 +34,66 @@ impl Scope {
     pub fn all() -> Self {
         Self::default()
     }
+    /// Every object listed, no detail, under no parent yet: add what is wanted.
+    pub fn list_only(has_parent: bool) -> Self {
+        Self {
+            keys: None,
+            detail: Some(HashSet::new()),
+            parents: has_parent.then(HashSet::new),
+            single: None,
+        }
+    }
     /// One object by its key, in full detail (apply's lookup).
     pub fn one(key: &str) -> Self {
-        let keys: HashSet<String> = [key.to_string()].into();
+        let keys: HashSet<String> = [key.to_lowercase()].into();
         Self {
             keys: Some(keys.clone()),
             detail: Some(keys),
             parents: None,
+            single: Some(key.to_string()),
         }
+    }
+    /// Want the detail of `key`.
+    pub fn add_detail(&mut self, key: &str) {
+        if let Some(detail) = &mut self.detail {
+            detail.insert(key.to_lowercase());
+        }
+    }
+    /// Look under `parent` too.
+    pub fn add_parent(&mut self, parent: &str) {
+        if let Some(parents) = &mut self.parents {
+            parents.insert(parent.to_lowercase());
+        }
+    }
+    /// Look under every parent.
+    pub fn all_parents(&mut self) {
+        self.parents = None;
     }
     pub fn wants(&self, key: &str) -> bool {
-        self.keys.as_ref().is_none_or(|k| k.contains(key))
+        self.keys
+            .as_ref()
+            .is_none_or(|k| k.contains(&key.to_lowercase()))
     }
     pub fn wants_detail(&self, key: &str) -> bool {
-        self.wants(key) && self.detail.as_ref().is_none_or(|d| d.contains(key))
+        self.wants(key)
+            && self
+                .detail
+                .as_ref()
+                .is_none_or(|d| d.contains(&key.to_lowercase()))
     }
     pub fn wants_parent(&self, parent: &str) -> bool {
-        self.parents.as_ref().is_none_or(|p| p.contains(parent))
+        self.parents
+            .as_ref()
+            .is_none_or(|p| p.contains(&parent.to_lowercase()))
     }
-    /// The one key of a lookup, so a kind can filter its list call by name.
+    /// The one key of a lookup, as written, so a kind can filter its list call by name.
     pub fn single_key(&self) -> Option<&str> {
-        match &self.keys {
-            Some(k) if k.len() == 1 => k.iter().next().map(String::as_str),
-            _ => None,
-        }
+        self.single.as_deref()
+    }
+    /// The keys wanted in detail when only some are (case-folded): a kind that can read by key
+    /// reads just those.
+    pub fn detail_keys(&self) -> Option<&HashSet<String>> {
+        self.keys.as_ref().or(self.detail.as_ref())
     }
 }
 

@@ -27,6 +27,12 @@ pub struct ProviderInfo {
     /// The settings of the target used when there is no configuration (an embedded sandbox),
     /// if the provider has one.
     pub embedded_default: Option<fn() -> Map<String, Value>>,
+    /// The vendor's names are unique regardless of case (Webex: `Austin HQ` and `austin hq`
+    /// cannot both exist), so natural keys compare without case.
+    pub keys_ignore_case: bool,
+    /// The environment variables a target's credentials come from (a token): never readable
+    /// from a manifest, and their values are scrubbed from all output.
+    pub credential_variables: fn(&Map<String, Value>) -> Vec<String>,
 }
 
 /// One configured target, handed to its provider to connect.
@@ -76,4 +82,23 @@ pub fn steps(change: &Change<'_>) -> Result<Vec<Step>, String> {
     let provider =
         provider(info.provider).ok_or_else(|| format!("kind {} has no provider", info.kind))?;
     (provider.steps)(change)
+}
+
+/// True when `kind`'s natural keys compare without case (its provider's uniqueness rule).
+pub fn keys_ignore_case(kind: &str) -> bool {
+    static RULES: OnceLock<std::collections::HashMap<&'static str, bool>> = OnceLock::new();
+    RULES
+        .get_or_init(|| {
+            PROVIDERS
+                .iter()
+                .flat_map(|p| {
+                    (p.kinds)()
+                        .into_iter()
+                        .map(move |k| (k.kind, p.keys_ignore_case))
+                })
+                .collect()
+        })
+        .get(kind)
+        .copied()
+        .unwrap_or(false)
 }

@@ -1,7 +1,8 @@
 //! The concurrency half of a target's budget: how many requests may be in flight, adapted
 //! AIMD-style. An overload signal (429, 5xx, timeout) halves the limit (at most once per
 //! `COOL_DOWN`, so one burst of failures counts once); each full window of successes adds one
-//! back, up to the configured maximum.
+//! back, up to the configured maximum (clamped to `MAX_CONCURRENCY`, so an absurd value cannot
+//! exceed what a semaphore holds).
 
 use std::sync::Arc;
 use std::sync::Mutex;
@@ -51,7 +52,7 @@ impl Drop for Slot {
 
 impl Limiter {
     pub fn new(max: usize) -> Self {
-        let max = max.max(1);
+        let max = max.clamp(1, super::MAX_CONCURRENCY);
         Self {
             semaphore: Arc::new(Semaphore::new(max)),
             state: Arc::new(Mutex::new(LimitState {
@@ -151,5 +152,12 @@ mod tests {
         let third = tokio::time::timeout(Duration::from_millis(50), limiter.acquire()).await;
         assert!(third.is_err(), "a third slot must wait");
         drop((a, b));
+    }
+
+    #[test]
+    fn an_absurd_maximum_is_clamped() {
+        let limiter = Limiter::new(usize::MAX);
+        assert_eq!(limiter.limit(), crate::transport::MAX_CONCURRENCY);
+        assert_eq!(Limiter::new(0).limit(), 1);
     }
 }

@@ -50,9 +50,70 @@ impl Default for Limits {
     }
 }
 
+/// The allowed ranges of `Limits`, checked by `Limits::validate` and also enforced (by
+/// clamping) inside the pacer, the limiter and the gate, so a value that slipped past the check
+/// can never overflow a `Duration` or an `Instant`.
+pub const MIN_RATE: f64 = 0.001;
+pub const MAX_RATE: f64 = 10_000.0;
+pub const MAX_BURST: u32 = 10_000;
+pub const MAX_CONCURRENCY: usize = 1024;
+pub const MAX_ATTEMPTS: u32 = 100;
+/// Longest backoff, `Retry-After` honoured, and request timeout: one hour.
+pub const MAX_WAIT_MS: u64 = 3_600_000;
+pub const MAX_TIMEOUT_SECS: u64 = 3600;
+
 impl Limits {
+    /// The per-request timeout, within 1 s..=1 h whatever the configuration says.
     pub fn request_timeout(&self) -> Duration {
-        Duration::from_secs(self.request_timeout_secs.max(1))
+        Duration::from_secs(self.request_timeout_secs.clamp(1, MAX_TIMEOUT_SECS))
+    }
+
+    /// Every value within its range, or a message naming the first key that is not (with the
+    /// command-line flag that can set it, if any) and the range it must be in. Used by the
+    /// configuration loader and again on the final limits (configuration + flags) of a target.
+    pub fn validate(&self) -> Result<(), String> {
+        if let Some(rate) = self.requests_per_second
+            && !(rate == 0.0 || (MIN_RATE..=MAX_RATE).contains(&rate))
+        {
+            return Err(format!(
+                "limits.requestsPerSecond (--rate-limit) must be 0 (off) or from {MIN_RATE} to {MAX_RATE}, not {rate}"
+            ));
+        }
+        let range = |key: &str, value: u64, low: u64, high: u64| {
+            if (low..=high).contains(&value) {
+                Ok(())
+            } else {
+                Err(format!(
+                    "limits.{key} must be from {low} to {high}, not {value}"
+                ))
+            }
+        };
+        range("burst", self.burst.into(), 1, MAX_BURST.into())?;
+        range(
+            "maxConcurrency",
+            self.max_concurrency as u64,
+            1,
+            MAX_CONCURRENCY as u64,
+        )?;
+        range(
+            "maxAttempts (--max-attempts)",
+            self.max_attempts.into(),
+            1,
+            MAX_ATTEMPTS.into(),
+        )?;
+        range("backoffMs", self.backoff_ms, 0, MAX_WAIT_MS)?;
+        range("maxBackoffMs", self.max_backoff_ms, 0, MAX_WAIT_MS)?;
+        range(
+            "requestTimeoutSecs (--request-timeout)",
+            self.request_timeout_secs,
+            1,
+            MAX_TIMEOUT_SECS,
+        )
+    }
+
+    /// `max_backoff_ms` within range, as a duration.
+    fn max_wait(&self) -> Duration {
+        Duration::from_millis(self.max_backoff_ms.min(MAX_WAIT_MS))
     }
 }
 
@@ -98,7 +159,7 @@ impl Gate {
     pub fn new(limits: Limits) -> Self {
         Self {
             pacer: pacer::Pacer::new(limits.requests_per_second, limits.burst),
-            limiter: limiter::Limiter::new(limits.max_concurrency),
+            limiter: limiter::Limiter::new(limits.max_concurrency.min(MAX_CONCURRENCY)),
             limits,
             requests: AtomicU64::new(0),
             retries: AtomicU64::new(0),
@@ -118,7 +179,7 @@ impl Gate {
         let slot = self.limiter.acquire().await;
         let waited = self.pacer.admit().await;
         self.rate_wait_ms
-            .fetch_add(waited.as_millis() as u64, Ordering::Relaxed);
+            .fetch_add(millis(waited), Ordering::Relaxed);
         self.requests.fetch_add(1, Ordering::Relaxed);
         Admission { _slot: slot }
     }
@@ -148,11 +209,11 @@ impl Gate {
                     (error, retry_after)
                 }
             };
-            if tries >= self.limits.max_attempts.max(1) {
+            if tries >= self.limits.max_attempts.clamp(1, MAX_ATTEMPTS) {
                 return Err(error);
             }
             self.retries.fetch_add(1, Ordering::Relaxed);
-            let cap = Duration::from_millis(self.limits.max_backoff_ms);
+            let cap = self.limits.max_wait();
             match retry_after {
                 // The target said when: every request waits, not just this one.
                 Some(wait) => self.pacer.pause(wait.min(cap)),
@@ -182,10 +243,11 @@ impl Gate {
 
     /// Exponential backoff with full jitter: uniform in [0, min(cap, base·2^(n-1))].
     fn backoff(&self, tries: u32) -> Duration {
-        let base = self.limits.backoff_ms.max(1);
+        let base = self.limits.backoff_ms.clamp(1, MAX_WAIT_MS);
         let ceiling = base
             .saturating_mul(1u64 << tries.saturating_sub(1).min(20))
-            .min(self.limits.max_backoff_ms.max(base));
+            .min(self.limits.max_backoff_ms.max(base))
+            .min(MAX_WAIT_MS);
         Duration::from_millis(fastrand::u64(0..=ceiling))
     }
 
@@ -194,13 +256,17 @@ impl Gate {
             requests: self.requests.load(Ordering::Relaxed),
             retries: self.retries.load(Ordering::Relaxed),
             throttled: self.throttled.load(Ordering::Relaxed),
-            throttled_ms: self.pacer.paused_total().as_millis() as u64,
+            throttled_ms: millis(self.pacer.paused_total()),
             rate_wait_ms: self.rate_wait_ms.load(Ordering::Relaxed),
             server_errors: self.server_errors.load(Ordering::Relaxed),
             transport_errors: self.transport_errors.load(Ordering::Relaxed),
             lowest_concurrency: self.limiter.lowest(),
         }
     }
+}
+
+fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }
 
 #[cfg(test)]
@@ -299,5 +365,148 @@ mod tests {
         let stats = gate.stats();
         assert_eq!((stats.throttled, stats.retries, stats.requests), (1, 1, 3));
         assert!(stats.throttled_ms >= 1990, "{stats:?}");
+    }
+
+    #[test]
+    fn limits_are_checked_key_by_key_with_their_range() {
+        assert_eq!(Limits::default().validate(), Ok(()));
+        let ok = |l: Limits| l.validate().is_ok();
+        let d = Limits::default;
+        assert!(ok(Limits {
+            requests_per_second: Some(0.0),
+            ..d()
+        }));
+        assert!(ok(Limits {
+            requests_per_second: Some(0.001),
+            ..d()
+        }));
+        assert!(ok(Limits {
+            requests_per_second: Some(10_000.0),
+            burst: 10_000,
+            ..d()
+        }));
+        let cases: [(Limits, &str); 12] = [
+            (
+                Limits {
+                    requests_per_second: Some(1e-20),
+                    ..d()
+                },
+                "requestsPerSecond",
+            ),
+            (
+                Limits {
+                    requests_per_second: Some(1e-30),
+                    ..d()
+                },
+                "requestsPerSecond",
+            ),
+            (
+                Limits {
+                    requests_per_second: Some(-1.0),
+                    ..d()
+                },
+                "requestsPerSecond",
+            ),
+            (
+                Limits {
+                    requests_per_second: Some(f64::NAN),
+                    ..d()
+                },
+                "requestsPerSecond",
+            ),
+            (
+                Limits {
+                    requests_per_second: Some(f64::INFINITY),
+                    ..d()
+                },
+                "requestsPerSecond",
+            ),
+            (Limits { burst: 0, ..d() }, "burst"),
+            (
+                Limits {
+                    burst: u32::MAX,
+                    ..d()
+                },
+                "burst",
+            ),
+            (
+                Limits {
+                    max_concurrency: usize::MAX,
+                    ..d()
+                },
+                "maxConcurrency",
+            ),
+            (
+                Limits {
+                    max_attempts: 0,
+                    ..d()
+                },
+                "maxAttempts",
+            ),
+            (
+                Limits {
+                    max_backoff_ms: u64::MAX,
+                    ..d()
+                },
+                "maxBackoffMs",
+            ),
+            (
+                Limits {
+                    backoff_ms: 3_600_001,
+                    ..d()
+                },
+                "backoffMs",
+            ),
+            (
+                Limits {
+                    request_timeout_secs: u64::MAX,
+                    ..d()
+                },
+                "requestTimeoutSecs",
+            ),
+        ];
+        for (limits, key) in cases {
+            let error = limits.validate().expect_err(key);
+            assert!(error.contains(key) && error.contains("must be"), "{error}");
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_gate_built_from_absurd_limits_neither_panics_nor_overflows() {
+        for limits in [
+            Limits {
+                requests_per_second: Some(1e-300),
+                burst: u32::MAX,
+                ..Limits::default()
+            },
+            Limits {
+                requests_per_second: Some(f64::MAX),
+                ..Limits::default()
+            },
+            Limits {
+                requests_per_second: Some(f64::NAN),
+                ..Limits::default()
+            },
+            Limits {
+                requests_per_second: Some(-5.0),
+                ..Limits::default()
+            },
+            Limits {
+                max_concurrency: usize::MAX,
+                max_attempts: u32::MAX,
+                backoff_ms: u64::MAX,
+                max_backoff_ms: u64::MAX,
+                request_timeout_secs: u64::MAX,
+                ..Limits::default()
+            },
+        ] {
+            assert!(limits.request_timeout() <= Duration::from_secs(MAX_TIMEOUT_SECS));
+            let gate = Gate::new(limits);
+            let _a = gate.admit().await;
+            let _b = gate.admit().await;
+            gate.pacer.pause(Duration::MAX);
+            assert!(gate.backoff(u32::MAX) <= Duration::from_millis(MAX_WAIT_MS));
+            let _ = gate.stats();
+        }
     }
 }

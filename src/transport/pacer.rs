@@ -1,7 +1,12 @@
 //! The request-rate half of a target's budget: a GCRA token bucket (requests per second with a
 //! burst) plus a shared pause. A `Retry-After` from the target pauses every request to it, and the
 //! bucket restarts empty after the pause so the resumed traffic does not arrive as one burst.
+//!
+//! All arithmetic here saturates: the rate is clamped to `MIN_RATE..=MAX_RATE`, the burst to
+//! `MAX_BURST` and a pause to `MAX_WAIT_MS`, and instants are moved with `checked_add`, so no
+//! value from a flag, a configuration file or a server can make the pacer panic.
 
+use super::{MAX_BURST, MAX_RATE, MAX_WAIT_MS, MIN_RATE};
 use std::sync::Mutex;
 use std::time::Duration;
 // tokio's clock, so tests can pause and advance time.
@@ -29,9 +34,9 @@ impl Pacer {
     pub fn new(requests_per_second: Option<f64>, burst: u32) -> Self {
         let interval = requests_per_second
             .filter(|r| r.is_finite() && *r > 0.0)
-            .map(|r| Duration::from_secs_f64(1.0 / r));
+            .and_then(|r| Duration::try_from_secs_f64(1.0 / r.clamp(MIN_RATE, MAX_RATE)).ok());
         let tolerance = interval
-            .map(|i| i * burst.max(1).saturating_sub(1))
+            .map(|i| i.saturating_mul(burst.clamp(1, MAX_BURST) - 1))
             .unwrap_or_default();
         let now = Instant::now();
         Self {
@@ -70,21 +75,21 @@ impl Pacer {
         if allowed_at > now {
             return Some(allowed_at);
         }
-        s.next = next + interval;
+        s.next = later(next, interval);
         None
     }
 
     /// Stop all requests until `now + wait` (a `Retry-After`). Never shortens a pause.
     pub fn pause(&self, wait: Duration) {
         let now = Instant::now();
-        let until = now + wait;
+        let until = later(now, wait.min(Duration::from_millis(MAX_WAIT_MS)));
         let mut s = self.state.lock().unwrap_or_else(|p| p.into_inner());
         if until > s.paused_until {
             let from = s.paused_until.max(now);
             s.paused_total += until - from;
             s.paused_until = until;
             // Restart the bucket empty at the end of the pause.
-            s.next = s.next.max(until + self.tolerance);
+            s.next = s.next.max(later(until, self.tolerance));
         }
     }
 
@@ -94,6 +99,11 @@ impl Pacer {
             .map(|s| s.paused_total)
             .unwrap_or_default()
     }
+}
+
+/// `at + by`, or `at` itself in the (unreachable once clamped) case the clock cannot go that far.
+fn later(at: Instant, by: Duration) -> Instant {
+    at.checked_add(by).unwrap_or(at)
 }
 
 #[cfg(test)]
@@ -144,5 +154,19 @@ mod tests {
         pacer.pause(Duration::from_secs(2));
         let waited = pacer.admit().await;
         assert!(waited >= Duration::from_secs(2), "{waited:?}");
+    }
+
+    #[test]
+    fn absurd_rates_and_bursts_are_clamped_instead_of_overflowing() {
+        let slow = Pacer::new(Some(1e-20), u32::MAX);
+        assert_eq!(slow.interval, Some(Duration::from_secs(1000)));
+        let t0 = Instant::now();
+        assert!(slow.reserve(t0).is_none());
+        let fast = Pacer::new(Some(1e300), 1);
+        assert_eq!(fast.interval, Some(Duration::from_micros(100)));
+        assert_eq!(Pacer::new(Some(f64::NAN), 5).interval, None);
+        assert_eq!(Pacer::new(Some(-3.0), 5).interval, None);
+        slow.pause(Duration::MAX);
+        assert!(slow.paused_total() <= Duration::from_millis(MAX_WAIT_MS));
     }
 }

@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+pub mod echo_server;
 pub mod served;
 
 use assert_cmd::Command;

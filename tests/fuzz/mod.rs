@@ -2,6 +2,8 @@
 //! values, edited as data (random keys, values, kinds, dangling references, duplicates across
 //! files) and written back as JSON or block YAML.
 
+pub mod saved;
+
 use proptest::prelude::*;
 use serde_json::{Map, Value};
 use switchboard::manifest::yaml::parse_documents;

@@ -83,7 +83,10 @@ impl FaultConfig {
             || !self.fail_requests.is_empty()
     }
 
-    /// Probabilities within [0, 1], a positive finite rate and burst.
+    /// Every number within a sane range, so that no setting can make the sandbox send absurd
+    /// headers or sleep for ages: probabilities in [0, 1], `rateLimit` in
+    /// [`MIN_RATE_LIMIT`, `MAX_RATE_LIMIT`] requests per second, `burst` in [1, `MAX_BURST`],
+    /// delays at most `MAX_DELAY_MS`, and `failRequests` with `nth` >= 1 and a 400-599 status.
     pub fn validate(&self) -> Result<(), String> {
         let probabilities = [
             ("errorRate", self.error_rate),
@@ -92,19 +95,37 @@ impl FaultConfig {
             ("appliedButFailRate", self.applied_but_fail_rate),
         ];
         for (name, p) in probabilities {
+            // `contains` is false for NaN.
             if !(0.0..=1.0).contains(&p) {
                 return Err(format!("{name} must be a probability in [0, 1], got {p}"));
             }
         }
         if let Some(rate) = self.rate_limit
-            && !(rate.is_finite() && rate > 0.0)
+            && !(MIN_RATE_LIMIT..=MAX_RATE_LIMIT).contains(&rate)
         {
             return Err(format!(
-                "rateLimit must be a positive number of requests per second, got {rate}"
+                "rateLimit must be between {MIN_RATE_LIMIT} and {MAX_RATE_LIMIT} requests per \
+                 second, got {rate}"
             ));
         }
-        if self.burst == Some(0) {
-            return Err("burst must be at least 1".to_string());
+        if let Some(burst) = self.burst
+            && !(1..=MAX_BURST).contains(&burst)
+        {
+            return Err(format!(
+                "burst must be between 1 and {MAX_BURST} requests, got {burst}"
+            ));
+        }
+        let delays = [
+            ("latencyMs", self.latency_ms),
+            ("jitterMs", self.jitter_ms),
+            ("slowMs", self.slow_ms),
+        ];
+        for (name, ms) in delays {
+            if ms > MAX_DELAY_MS {
+                return Err(format!(
+                    "{name} must be at most {MAX_DELAY_MS} ms (one minute), got {ms}"
+                ));
+            }
         }
         for (i, rule) in self.fail_requests.iter().enumerate() {
             if rule.nth == 0 {
@@ -119,6 +140,25 @@ impl FaultConfig {
         }
         Ok(())
     }
+}
+
+/// Bounds checked by [`FaultConfig::validate`].
+pub const MIN_RATE_LIMIT: f64 = 0.001;
+pub const MAX_RATE_LIMIT: f64 = 100_000.0;
+pub const MAX_BURST: u32 = 100_000;
+pub const MAX_DELAY_MS: u64 = 60_000;
+/// The `Retry-After` the sandbox sends is always a whole number of seconds in
+/// [1, `MAX_RETRY_AFTER_SECS`], whatever the bucket computes.
+pub const MAX_RETRY_AFTER_SECS: u64 = 3600;
+
+/// Seconds to wait, as a `Retry-After` value: rounded up, at least 1, at most an hour (also for
+/// NaN or infinite input).
+pub fn retry_after_secs(wait: f64) -> u64 {
+    if wait.is_nan() || wait >= MAX_RETRY_AFTER_SECS as f64 {
+        return MAX_RETRY_AFTER_SECS;
+    }
+    // In range now, so the cast is exact.
+    (wait.ceil().max(1.0) as u64).min(MAX_RETRY_AFTER_SECS)
 }
 
 /// splitmix64: tiny, fast and stable across crate versions, which matters more here than quality.
@@ -167,7 +207,7 @@ impl TokenBucket {
         }
     }
 
-    /// `Ok` takes a token; `Err(seconds)` is the `Retry-After` (ceil, at least 1).
+    /// `Ok` takes a token; `Err(seconds)` is the `Retry-After` (see [`retry_after_secs`]).
     fn take(&mut self) -> Result<(), u64> {
         let now = Instant::now();
         let elapsed = now.duration_since(self.last).as_secs_f64();
@@ -177,8 +217,7 @@ impl TokenBucket {
             self.tokens -= 1.0;
             Ok(())
         } else {
-            let wait = (1.0 - self.tokens) / self.rate;
-            Err((wait.ceil() as u64).max(1))
+            Err(retry_after_secs((1.0 - self.tokens) / self.rate))
         }
     }
 }
@@ -311,6 +350,73 @@ mod tests {
         assert!(bad.validate().unwrap_err().contains("errorRate"));
         assert!(FaultConfig::default().validate().is_ok());
         assert!(!FaultConfig::default().is_active());
+    }
+
+    #[test]
+    fn every_number_is_range_checked() {
+        let bad = |config: FaultConfig, field: &str| {
+            let err = config.validate().unwrap_err();
+            assert!(err.contains(field), "{field}: {err}");
+        };
+        let with = |f: fn(&mut FaultConfig)| {
+            let mut c = FaultConfig::default();
+            f(&mut c);
+            c
+        };
+        bad(with(|c| c.rate_limit = Some(1e-300)), "rateLimit");
+        bad(with(|c| c.rate_limit = Some(0.0)), "rateLimit");
+        bad(with(|c| c.rate_limit = Some(-1.0)), "rateLimit");
+        bad(with(|c| c.rate_limit = Some(f64::NAN)), "rateLimit");
+        bad(with(|c| c.rate_limit = Some(f64::INFINITY)), "rateLimit");
+        bad(with(|c| c.rate_limit = Some(1e6)), "rateLimit");
+        bad(with(|c| c.burst = Some(0)), "burst");
+        bad(with(|c| c.burst = Some(100_001)), "burst");
+        bad(with(|c| c.latency_ms = 60_001), "latencyMs");
+        bad(with(|c| c.jitter_ms = u64::MAX), "jitterMs");
+        bad(with(|c| c.slow_ms = 3_600_000), "slowMs");
+        bad(with(|c| c.drop_rate = f64::NAN), "dropRate");
+        bad(with(|c| c.slow_rate = -0.1), "slowRate");
+        bad(
+            with(|c| c.applied_but_fail_rate = f64::INFINITY),
+            "appliedButFailRate",
+        );
+        let edges = FaultConfig {
+            rate_limit: Some(MIN_RATE_LIMIT),
+            burst: Some(MAX_BURST),
+            latency_ms: MAX_DELAY_MS,
+            jitter_ms: MAX_DELAY_MS,
+            slow_ms: MAX_DELAY_MS,
+            error_rate: 1.0,
+            ..FaultConfig::default()
+        };
+        edges.validate().unwrap();
+        assert!(
+            FaultConfig {
+                rate_limit: Some(MAX_RATE_LIMIT),
+                ..edges
+            }
+            .validate()
+            .is_ok()
+        );
+    }
+
+    #[test]
+    fn retry_after_is_a_bounded_whole_number_of_seconds() {
+        assert_eq!(retry_after_secs(0.0), 1);
+        assert_eq!(retry_after_secs(0.2), 1);
+        assert_eq!(retry_after_secs(1.5), 2);
+        assert_eq!(retry_after_secs(1e300), MAX_RETRY_AFTER_SECS);
+        assert_eq!(retry_after_secs(f64::INFINITY), MAX_RETRY_AFTER_SECS);
+        assert_eq!(retry_after_secs(f64::NAN), MAX_RETRY_AFTER_SECS);
+        assert_eq!(retry_after_secs(-5.0), 1);
+        // The slowest allowed rate: one token per 1000 s is still within the hour.
+        let mut bucket = TokenBucket::new(MIN_RATE_LIMIT, Some(1));
+        assert!(bucket.take().is_ok());
+        assert_eq!(bucket.take(), Err(1000));
+        // Even a rate that validation refuses cannot produce an absurd header.
+        let mut bucket = TokenBucket::new(1e-300, Some(1));
+        assert!(bucket.take().is_ok());
+        assert_eq!(bucket.take(), Err(MAX_RETRY_AFTER_SECS));
     }
 
     #[test]

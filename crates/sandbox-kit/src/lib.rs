@@ -2,11 +2,13 @@
 //! contract. A vendor crate (e.g. `switchboard-sandbox-webex`) brings its routes, model, seed and
 //! error bodies; the kit brings the rest:
 //!
-//! * [`serve`]: the accept loop (graceful stop, connections that can be dropped) and [`Server`];
+//! * [`serve`]: the accept loop (graceful stop, connections that can be dropped, idle/slow
+//!   connections timed out and a connection cap: [`ServerLimits`]) and [`Server`];
 //! * [`faults`] + [`middleware`]: fault injection and request counting, errors rendered by the
 //!   vendor's [`ErrorBody`];
 //! * [`stats`]: the counters and `GET /_sandbox/stats`;
-//! * [`store`]: the state behind one lock, persisted atomically with an adaptive flush;
+//! * [`store`]: the state behind one lock, persisted atomically with an adaptive flush, in a dir
+//!   that one store owns at a time ([`lockfile`]: an advisory `LOCK`, private permissions);
 //! * [`table`] + [`usage`]: indexed tables with unique keys and declared references, so "who uses
 //!   X" and "refuse to delete X while used" are answered once for every resource;
 //! * [`paging`]: `max`/`start` slicing and `Link: rel="next"` headers.
@@ -19,7 +21,9 @@
 //! [`ErrorBody`] that renders the vendor's error JSON) via `Router::layer`, merge
 //! [`stats::routes`], and [`Server::launch`] it.
 
+mod conn;
 pub mod faults;
+pub mod lockfile;
 pub mod middleware;
 pub mod paging;
 pub mod serve;
@@ -28,7 +32,9 @@ pub mod store;
 pub mod table;
 pub mod usage;
 
+pub use conn::ServerLimits;
 pub use faults::{FailRequest, FaultConfig};
+pub use lockfile::{DirLock, LockHolder, OrgInUse};
 pub use middleware::{ErrorBody, FaultLayer, TrackingId, inject};
 pub use serve::Server;
 pub use stats::{Stats, StatsSnapshot};

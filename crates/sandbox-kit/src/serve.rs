@@ -2,7 +2,10 @@
 //! connection without any response: each connection gets a [`ConnectionKill`] handle in the
 //! request extensions, and its task stops (dropping the socket) when the handle fires.
 //! HTTP/1.1 and HTTP/2 via hyper-util's auto builder; graceful stop waits for open connections.
-//! [`Server`] ties the loop to a [`Store`]'s background flusher and final flush.
+//! [`Server`] ties the loop to a [`Store`]'s background flusher and final flush, advertises its
+//! URL in the store's lock file, and releases the store's dir when it stops.
+//! Idle and slow connections are timed out and the number of connections is capped
+//! ([`ServerLimits`], see `conn.rs`).
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::Arc;
@@ -11,12 +14,13 @@ use std::time::Duration;
 use anyhow::Context as _;
 use tokio::task::JoinHandle;
 
+use crate::conn::{Connections, ServerLimits, Timed, Tracked};
 use crate::store::{StateFile, Store};
 
 use axum::Router;
 use axum::body::Body;
 use hyper::body::Incoming;
-use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
@@ -36,27 +40,40 @@ pub struct Server<O> {
 }
 
 impl<O: StateFile> Server<O> {
-    /// Bind `bind`, serve `app`, and flush `store` in the background.
+    /// Bind `bind`, serve `app` with the default [`ServerLimits`], and flush `store` in the
+    /// background.
     pub async fn launch(
         bind: SocketAddr,
         app: Router,
         store: Arc<Store<O>>,
+    ) -> anyhow::Result<Self> {
+        Self::launch_with(bind, app, store, ServerLimits::default()).await
+    }
+
+    /// [`Server::launch`] with explicit timeouts and connection cap.
+    pub async fn launch_with(
+        bind: SocketAddr,
+        app: Router,
+        store: Arc<Store<O>>,
+        limits: ServerLimits,
     ) -> anyhow::Result<Self> {
         let listener = TcpListener::bind(bind)
             .await
             .with_context(|| format!("binding sandbox to {bind}"))?;
         let addr = listener.local_addr()?;
         let (stop, stop_rx) = watch::channel(false);
-        let server = tokio::spawn(serve(listener, app, stop_rx.clone()));
+        let server = tokio::spawn(serve_with(listener, app, stop_rx.clone(), limits));
         let flusher = tokio::spawn(store.clone().run_flusher(stop_rx));
         tracing::debug!(%addr, "sandbox listening");
-        Ok(Self {
+        let server = Self {
             addr,
             store,
             stop,
             server,
             flusher,
-        })
+        };
+        server.store.advertise(&server.origin())?;
+        Ok(server)
     }
 
     /// The bound address (the real port when bound to port 0).
@@ -87,8 +104,10 @@ impl<O: StateFile> Server<O> {
         let _ = self.flusher.await;
         // Requests that finished during the graceful stop may have changed state after the
         // flusher's last write.
+        // Then hand the dir over: connections cut off by the grace period may still hold the
+        // store, but nothing of it is written any more.
         let store = self.store;
-        tokio::task::spawn_blocking(move || store.flush())
+        tokio::task::spawn_blocking(move || store.release())
             .await
             .context("final flush task failed")??;
         Ok(())
@@ -111,14 +130,30 @@ impl ConnectionKill {
 }
 
 /// Serve `app` until `stop` turns true (or its sender is dropped), then wait for open connections
-/// to finish their in-flight requests.
+/// to finish their in-flight requests. Default [`ServerLimits`].
 pub async fn serve(
     listener: TcpListener,
     app: Router,
+    stop: watch::Receiver<bool>,
+) -> std::io::Result<()> {
+    serve_with(listener, app, stop, ServerLimits::default()).await
+}
+
+/// [`serve`] with explicit timeouts and connection cap.
+pub async fn serve_with(
+    listener: TcpListener,
+    app: Router,
     mut stop: watch::Receiver<bool>,
+    limits: ServerLimits,
 ) -> std::io::Result<()> {
     let graceful = GracefulShutdown::new();
-    let builder = auto::Builder::new(TokioExecutor::new());
+    let connections = Connections::new(limits);
+    let mut builder = auto::Builder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(limits.header_read_timeout);
+    builder.http2().timer(TokioTimer::new());
     // Owns the receiver, so no watch guard is held across the accept loop's awaits.
     let mut stopping = std::pin::pin!(async move {
         let _ = stop.wait_for(|s| *s).await;
@@ -136,21 +171,38 @@ pub async fn serve(
             },
             () = &mut stopping => break,
         };
+        let slot = tokio::select! {
+            slot = connections.admit() => slot,
+            () = &mut stopping => break,
+        };
+        // At the cap with every connection busy: close this one (the client may retry).
+        let Some(slot) = slot else { continue };
         let _ = stream.set_nodelay(true);
         let kill = ConnectionKill::default();
         let service = {
             let app = app.clone();
             let kill = kill.clone();
+            let activity = slot.state();
+            let body_timeout = connections.limits().body_timeout;
             hyper::service::service_fn(move |mut req: hyper::Request<Incoming>| {
+                let guard = activity.begin();
                 req.extensions_mut().insert(kill.clone());
                 let mut app = app.clone();
-                async move { app.call(req.map(Body::new)).await }
+                let req = req.map(|body| Body::new(Timed::new(body, body_timeout)));
+                async move {
+                    let response = app.call(req).await?;
+                    Ok::<_, std::convert::Infallible>(response.map(|inner| Tracked {
+                        inner,
+                        _guard: guard,
+                    }))
+                }
             })
         };
         let connection = builder
             .serve_connection_with_upgrades(TokioIo::new(stream), service)
             .into_owned();
         let connection = graceful.watch(connection);
+        let idle_timeout = connections.limits().idle_timeout;
         tokio::spawn(async move {
             tokio::select! {
                 result = connection => {
@@ -159,7 +211,9 @@ pub async fn serve(
                     }
                 }
                 () = kill.killed() => tracing::trace!("sandbox dropped a connection (fault injection)"),
+                () = slot.expired(idle_timeout) => {}
             }
+            drop(slot);
         });
     }
     drop(listener);

@@ -3,6 +3,11 @@
 //! via a temp file + rename so a reader never sees a half-written file. The delay grows with the
 //! cost of a write (a large org flushes at most every ~2 s), so flushing never dominates the CPU
 //! or the store lock; shutdown always flushes.
+//!
+//! A persisted store owns its dir: it holds the dir's [`DirLock`] from open until [`Store::release`]
+//! (or drop), so a second store over the same dir (in any process) is refused with
+//! [`OrgInUse`](crate::lockfile::OrgInUse) instead of both rewriting the file. The dir is created
+//! 0700 and the files 0600 (they can hold trunk passwords); looser existing modes are tightened.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -14,6 +19,8 @@ use tokio::sync::{Notify, watch};
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+
+use crate::lockfile::{DirLock, open_private, tighten};
 
 pub const STATE_FILE: &str = "org.json";
 /// Shortest wait between a change and its write (coalesces bursts).
@@ -44,17 +51,30 @@ struct Persist {
     wake: Notify,
     /// Serializes file writes between the background task and the final flush.
     write_lock: Mutex<()>,
+    /// Ownership of the dir; `None` once released (then nothing is written any more).
+    dir_lock: Mutex<Option<DirLock>>,
 }
 
 impl<O: StateFile> Store<O> {
     /// In memory only, or loaded from / seeded into `state_dir`; `seed` makes a fresh state.
+    /// A dir owned by another store is refused at once (see [`Store::open_waiting`]).
     pub fn open(state_dir: Option<&Path>, seed: impl FnOnce() -> O) -> anyhow::Result<Self> {
+        Self::open_waiting(state_dir, seed, Duration::ZERO)
+    }
+
+    /// Like [`Store::open`], but waits up to `lock_timeout` for another owner of the dir to let
+    /// go before failing with [`OrgInUse`](crate::lockfile::OrgInUse). Blocking.
+    pub fn open_waiting(
+        state_dir: Option<&Path>,
+        seed: impl FnOnce() -> O,
+        lock_timeout: Duration,
+    ) -> anyhow::Result<Self> {
         let Some(dir) = state_dir else {
             return Ok(Self::from_org(seed(), None));
         };
-        std::fs::create_dir_all(dir)
-            .with_context(|| format!("creating sandbox state dir {}", dir.display()))?;
+        let dir_lock = DirLock::acquire(dir, lock_timeout)?;
         let file = dir.join(STATE_FILE);
+        tighten(&file, 0o600)?;
         let (org, fresh) = match std::fs::read(&file) {
             Ok(bytes) => (parse_state(&bytes, &file)?, false),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => (seed(), true),
@@ -66,6 +86,7 @@ impl<O: StateFile> Store<O> {
             last_cost_us: AtomicU64::new(0),
             wake: Notify::new(),
             write_lock: Mutex::new(()),
+            dir_lock: Mutex::new(Some(dir_lock)),
         };
         let store = Self::from_org(org, Some(persist));
         if fresh {
@@ -74,6 +95,35 @@ impl<O: StateFile> Store<O> {
             store.flush()?;
         }
         Ok(store)
+    }
+
+    /// Record in the dir's lock file the URL of the server that serves this store, so that other
+    /// processes can send their changes there. No-op for an in-memory or released store.
+    pub fn advertise(&self, url: &str) -> anyhow::Result<()> {
+        let Some(p) = &self.persist else {
+            return Ok(());
+        };
+        match p
+            .dir_lock
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_mut()
+        {
+            Some(lock) => lock.advertise(url),
+            None => Ok(()),
+        }
+    }
+
+    /// Flush, then give up the dir: another store may open it. Later changes stay in memory only.
+    pub fn release(&self) -> anyhow::Result<()> {
+        let Some(p) = &self.persist else {
+            return Ok(());
+        };
+        let flushed = self.flush();
+        // Under the write lock, so no write is in progress while the dir changes hands.
+        let _guard = p.write_lock.lock().unwrap_or_else(|e| e.into_inner());
+        p.dir_lock.lock().unwrap_or_else(|e| e.into_inner()).take();
+        flushed
     }
 
     /// An in-memory store (nothing is persisted).
@@ -124,6 +174,14 @@ impl<O: StateFile> Store<O> {
             return Ok(());
         };
         let _guard = p.write_lock.lock().unwrap_or_else(|e| e.into_inner());
+        if p.dir_lock
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .is_none()
+        {
+            // Released: the dir may belong to another store now.
+            return Ok(());
+        }
         if !p.dirty.swap(false, Ordering::SeqCst) {
             return Ok(());
         }
@@ -186,17 +244,25 @@ fn serialize<O: Serialize>(org: &O) -> anyhow::Result<Vec<u8>> {
     Ok(serde_json::to_vec_pretty(org)?)
 }
 
-/// Write `org` as a state file (what `Store::open` loads), atomically.
+/// Write `org` as a state file (what `Store::open` loads), atomically and readable by its owner
+/// only. The caller should hold the dir's [`DirLock`] (see `DirLock::acquire`).
 pub fn write_state<O: StateFile>(file: &Path, org: &O) -> anyhow::Result<()> {
     write_atomically(file, &serialize(org)?)
 }
 
-/// Temp file + rename. No fsync: the sandbox trades power-loss durability for fast short-lived CLI
-/// runs; the rename still guarantees readers see either the old or the new complete file.
+/// Temp file (created 0600, so the secrets are never readable by others, not even briefly) +
+/// rename. No fsync: the sandbox trades power-loss durability for fast short-lived CLI runs; the
+/// rename still guarantees readers see either the old or the new complete file.
 fn write_atomically(file: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    use std::io::Write as _;
     let tmp = file.with_extension(format!("json.tmp-{}", std::process::id()));
-    let result = std::fs::write(&tmp, bytes)
-        .and_then(|()| std::fs::rename(&tmp, file))
+    let result = open_private(&tmp, true)
+        .and_then(|mut f| {
+            f.write_all(bytes)?;
+            drop(f);
+            std::fs::rename(&tmp, file)?;
+            Ok(())
+        })
         .with_context(|| format!("writing {}", file.display()));
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
@@ -264,10 +330,73 @@ mod tests {
         // A failed write is not a change.
         assert_eq!(store.write(|_| Err::<(), _>("no")), Err("no"));
         store.flush().unwrap();
+        drop(store);
         let again: Store<Org> = Store::open(Some(dir.path()), || unreachable!()).unwrap();
         assert_eq!(again.read(|o| o.names.clone()), ["seeded", "added"]);
-        let leftovers = std::fs::read_dir(dir.path()).unwrap().count();
-        assert_eq!(leftovers, 1, "no temp file left behind");
+        let mut leftovers: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        leftovers.sort();
+        assert_eq!(leftovers, ["LOCK", STATE_FILE], "no temp file left behind");
+    }
+
+    #[test]
+    fn one_store_per_dir_until_released() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(Some(dir.path()), seed).unwrap();
+        store.advertise("http://127.0.0.1:1").unwrap();
+        let err = Store::<Org>::open(Some(dir.path()), seed).err().unwrap();
+        let busy = err
+            .downcast_ref::<crate::lockfile::OrgInUse>()
+            .expect("OrgInUse");
+        assert_eq!(busy.holder.as_ref().unwrap().pid, std::process::id());
+        assert!(err.to_string().contains("http://127.0.0.1:1"), "{err}");
+        store
+            .write(|o| {
+                o.names.push("before release".into());
+                Ok::<_, ()>(())
+            })
+            .unwrap();
+        store.release().unwrap();
+        // Changes after the release are not written over the next owner's file.
+        store
+            .write(|o| {
+                o.names.push("after release".into());
+                Ok::<_, ()>(())
+            })
+            .unwrap();
+        let next: Store<Org> = Store::open(Some(dir.path()), || unreachable!()).unwrap();
+        store.flush().unwrap();
+        assert_eq!(next.read(|o| o.names.clone()), ["seeded", "before release"]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn state_dir_and_file_are_private() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        let parent = tempfile::tempdir().unwrap();
+        let dir = parent.path().join("sandbox");
+        let store = Store::open(Some(&dir), seed).unwrap();
+        assert_eq!(mode(&dir), 0o700);
+        assert_eq!(mode(&dir.join(STATE_FILE)), 0o600);
+        drop(store);
+        // Files written by an older build are tightened on open.
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let file = dir.join(STATE_FILE);
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let store = Store::<Org>::open(Some(&dir), seed).unwrap();
+        assert_eq!(mode(&dir), 0o700);
+        assert_eq!(mode(&file), 0o600);
+        store
+            .write(|o| {
+                o.names.push("x".into());
+                Ok::<_, ()>(())
+            })
+            .unwrap();
+        store.flush().unwrap();
+        assert_eq!(mode(&file), 0o600, "a rewrite stays private");
     }
 
     #[test]

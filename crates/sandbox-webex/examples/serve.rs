@@ -20,6 +20,7 @@ async fn main() -> anyhow::Result<()> {
         state_dir,
         bind: SocketAddr::from((Ipv4Addr::LOCALHOST, port)),
         faults: Default::default(),
+        lock_timeout: Default::default(),
     })
     .await?;
     let mut stdout = std::io::stdout();

@@ -3,13 +3,14 @@
 //! and generated people spread over the sites. Written as `org.json`, the file the store loads.
 
 use std::path::Path;
+use std::time::Duration;
 
 use anyhow::Context as _;
 
 use crate::ids;
 use crate::model::{Address, CallingLineId, Location, Number, Org, Person, PhoneNumber};
 use crate::seed::{EMAIL_DOMAIN, default_calling, seed_org};
-use switchboard_sandbox_kit::{STATE_FILE, write_state};
+use switchboard_sandbox_kit::{DirLock, STATE_FILE, write_state};
 
 /// Size of the generated part of the org.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -202,10 +203,11 @@ fn site_person(
 }
 
 /// Write `<dir>/org.json` for the large org (creating `dir`; an existing file is replaced).
+/// Refused with [`crate::OrgInUse`] while a sandbox owns `dir`.
 pub fn write_seeded_org(dir: &Path, spec: &SeedSpec) -> anyhow::Result<()> {
     let org = large_org(spec)?;
-    std::fs::create_dir_all(dir)
-        .with_context(|| format!("creating sandbox state dir {}", dir.display()))?;
+    // Own the dir while writing, so a running sandbox's org is never replaced under its feet.
+    let _lock = DirLock::acquire(dir, Duration::ZERO)?;
     write_state(&dir.join(STATE_FILE), &org)
 }
 

@@ -3,6 +3,9 @@
 //! written from the offline Webex reference. It is both the CLI's default target and a test double.
 //!
 //! State lives in memory; with a `state_dir` it is loaded from / persisted to `<dir>/org.json`.
+//! One sandbox (one process) owns a state dir at a time: a second one is refused with
+//! [`OrgInUse`] naming the owner and its URL (or waits `SandboxOptions::lock_timeout` for it);
+//! [`org_owner`] tells a client where to send requests instead.
 //!
 //! Sandbox choices where the reference is silent or real Webex needs machinery the sandbox lacks:
 //! * every location is Webex Calling-enabled on creation; enabling again answers 200 `{"id"}`;
@@ -33,11 +36,12 @@ mod routes;
 mod seed;
 
 pub use large_org::{SeedSpec, write_seeded_org};
-pub use switchboard_sandbox_kit::{FailRequest, FaultConfig, StatsSnapshot};
+pub use switchboard_sandbox_kit::{FailRequest, FaultConfig, LockHolder, OrgInUse, StatsSnapshot};
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
 
 use switchboard_sandbox_kit::{FaultLayer, Server, Stats, Store};
 
@@ -51,6 +55,27 @@ pub struct SandboxOptions {
     pub bind: SocketAddr,
     /// Injected faults on `/v1` (default: none). See [`FaultConfig`].
     pub faults: FaultConfig,
+    /// How long to wait for another process (or sandbox) that owns `state_dir` to let go before
+    /// failing with [`OrgInUse`]; `Duration::ZERO` (the default) fails at once.
+    pub lock_timeout: Duration,
+}
+
+impl Default for SandboxOptions {
+    /// In memory, on an ephemeral loopback port, no faults, no waiting.
+    fn default() -> Self {
+        Self {
+            state_dir: None,
+            bind: SocketAddr::from(([127, 0, 0, 1], 0)),
+            faults: FaultConfig::default(),
+            lock_timeout: Duration::ZERO,
+        }
+    }
+}
+
+/// Who owns the org in `state_dir` right now (`None`: nobody; a sandbox may open it). Its `url`
+/// (`http://ip:port`, add `/v1`) is where requests for that org must go while it runs.
+pub fn org_owner(state_dir: &Path) -> anyhow::Result<Option<LockHolder>> {
+    switchboard_sandbox_kit::lockfile::probe(state_dir)
 }
 
 /// A started sandbox. Call [`RunningSandbox::shutdown`] to stop it and be sure the state is on disk;
@@ -87,7 +112,13 @@ pub async fn start(options: SandboxOptions) -> anyhow::Result<RunningSandbox> {
         .faults
         .validate()
         .map_err(|e| anyhow::anyhow!("invalid fault configuration: {e}"))?;
-    let store = Arc::new(Store::open(options.state_dir.as_deref(), seed::seed_org)?);
+    let (state_dir, lock_timeout) = (options.state_dir, options.lock_timeout);
+    // Waiting for the dir's lock blocks.
+    let store = tokio::task::spawn_blocking(move || {
+        Store::open_waiting(state_dir.as_deref(), seed::seed_org, lock_timeout)
+    })
+    .await??;
+    let store = Arc::new(store);
     let org_id: Arc<str> = store.read(|org| org.id.as_str().into());
     let stats = Arc::new(Stats::default());
     let faults = FaultLayer::new(

@@ -15,6 +15,7 @@ async fn faulty(state_dir: Option<&Path>, faults: FaultConfig) -> RunningSandbox
         state_dir: state_dir.map(Path::to_path_buf),
         bind: "127.0.0.1:0".parse().unwrap(),
         faults,
+        lock_timeout: Default::default(),
     })
     .await
     .expect("sandbox starts")
@@ -315,6 +316,7 @@ async fn invalid_fail_rule_is_refused_at_start() {
         state_dir: None,
         bind: "127.0.0.1:0".parse().unwrap(),
         faults,
+        lock_timeout: Default::default(),
     })
     .await;
     let err = started.err().expect("refused").to_string();

@@ -204,6 +204,7 @@ async fn corrupt_state_file_is_an_error_not_a_reseed() {
         state_dir: Some(dir.path().into()),
         bind,
         faults: Default::default(),
+        lock_timeout: Default::default(),
     })
     .await;
     assert!(result.is_err());

@@ -7,6 +7,7 @@ pub mod kinds;
 use crate::providers::kind::{KindSet, steps_from};
 use crate::providers::registry::{Connection, ProviderInfo, TargetSettings};
 use crate::providers::{KindInfo, ProviderError};
+use crate::transport::http::check_base_url;
 use crate::transport::{Gate, Limits};
 use client::{DEFAULT_BASE_URL, WebexClient};
 use futures::future::BoxFuture;
@@ -31,6 +32,14 @@ pub static PROVIDER: ProviderInfo = ProviderInfo {
         settings.insert("sandbox".into(), Value::Object(Map::new()));
         settings
     }),
+    keys_ignore_case: true,
+    credential_variables: |settings| {
+        vec![
+            str_setting(settings, "tokenEnv")
+                .unwrap_or(DEFAULT_TOKEN_ENV)
+                .to_string(),
+        ]
+    },
 };
 
 /// The keys a webex target may set besides `provider` and `limits`.
@@ -55,12 +64,27 @@ fn check_settings(settings: &Map<String, Value>) -> Result<(), String> {
             return Err(format!("`{key}` must be a string"));
         }
     }
+    if let Some(base) = str_setting(settings, "baseUrl") {
+        check_base_url("baseUrl", base)?;
+    }
     if let Some(sandbox) = settings.get("sandbox") {
         let ok = sandbox
             .as_object()
             .is_some_and(|o| o.keys().all(|k| k == "stateDir"));
         if !ok {
             return Err("`sandbox` takes only `stateDir`".into());
+        }
+        match sandbox.get("stateDir") {
+            None => {}
+            Some(Value::String(dir)) if !dir.trim().is_empty() => {}
+            // An empty folder would put the sandbox's org in the current folder.
+            Some(Value::String(_)) => {
+                return Err(
+                    "`sandbox.stateDir` is empty; name a folder, or leave it out for the default"
+                        .into(),
+                );
+            }
+            Some(_) => return Err("`sandbox.stateDir` must be a string (a folder)".into()),
         }
         if settings.contains_key("baseUrl") {
             return Err(
@@ -108,6 +132,12 @@ fn connect(
     gate: Arc<Gate>,
 ) -> BoxFuture<'static, anyhow::Result<Connection>> {
     Box::pin(async move {
+        // The final limits (configuration and command-line flags together) of this target.
+        gate.limits()
+            .validate()
+            .map_err(|e| anyhow::anyhow!("target `{}`: {e}", target.name))?;
+        check_settings(&target.settings)
+            .map_err(|e| anyhow::anyhow!("target `{}`: {e}", target.name))?;
         let org_id = str_setting(&target.settings, "orgId").map(str::to_string);
         if let Some(sandbox) = target.settings.get("sandbox") {
             let dir = sandbox
@@ -168,6 +198,8 @@ pub async fn start_sandbox(
         state_dir,
         bind: ([127, 0, 0, 1], port).into(),
         faults: Default::default(),
+        // Another process using the same embedded org (a plan beside an apply) is waited for.
+        lock_timeout: std::time::Duration::from_secs(30),
     };
     switchboard_sandbox::start(options).await
 }
@@ -187,6 +219,27 @@ mod tests {
             settings: map,
             flags: Default::default(),
             state_root: "state".into(),
+        }
+    }
+
+    #[test]
+    fn settings_refuse_an_empty_state_dir_and_a_base_url_that_is_not_safe() {
+        let check = |json: Value| check_settings(json.as_object().expect("object"));
+        assert!(check(serde_json::json!({"baseUrl": "https://webexapis.com/v1"})).is_ok());
+        assert!(check(serde_json::json!({"baseUrl": "http://127.0.0.1:9/v1"})).is_ok());
+        assert!(check(serde_json::json!({"sandbox": {"stateDir": "org"}})).is_ok());
+        for (bad, says) in [
+            (serde_json::json!({"sandbox": {"stateDir": ""}}), "empty"),
+            (serde_json::json!({"sandbox": {"stateDir": "  "}}), "empty"),
+            (serde_json::json!({"sandbox": {"stateDir": 3}}), "string"),
+            (
+                serde_json::json!({"baseUrl": "http://webexapis.com/v1"}),
+                "plain http",
+            ),
+            (serde_json::json!({"baseUrl": "webexapis"}), "not a URL"),
+        ] {
+            let error = check(bad.clone()).expect_err("refused");
+            assert!(error.contains(says), "{bad}: {error}");
         }
     }
 

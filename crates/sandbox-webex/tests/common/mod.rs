@@ -16,6 +16,7 @@ pub async fn sandbox(state_dir: Option<PathBuf>) -> RunningSandbox {
         state_dir,
         bind,
         faults: Default::default(),
+        lock_timeout: Default::default(),
     })
     .await
     .expect("sandbox starts")

@@ -21,7 +21,7 @@ use serde_json::{Value, json};
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct DialPlanSpec {
     /// Unique dial plan name; the lookup key.
-    #[schemars(length(min = 1, max = 64))]
+    #[schemars(length(min = 1, max = 64), regex(pattern = r"\S"))]
     pub name: String,
     #[serde(flatten)]
     pub route: RouteChoice,

@@ -21,6 +21,7 @@ use serde_json::{Value, json};
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct InternalDialingSpec {
     /// The Location whose internal dialing this is.
+    #[schemars(length(min = 1, max = 256), regex(pattern = r"\S"))]
     pub location_ref: String,
     pub enable_unknown_extension_route_policy: bool,
     /// The trunk or route group for unknown extensions.

@@ -17,7 +17,7 @@ use serde_json::{Value, json};
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct LocationSpec {
     /// Unique location name; the lookup key. At most 80 characters for calling locations.
-    #[schemars(length(min = 1, max = 80))]
+    #[schemars(length(min = 1, max = 80), regex(pattern = r"\S"))]
     pub name: String,
     /// IANA time zone, e.g. `Europe/Madrid`.
     #[schemars(length(min = 1))]

@@ -30,15 +30,6 @@ pub static KINDS: &[&dyn Kind<WebexClient>] = &[
 /// How many detail reads of one list run at once.
 pub const DETAIL_CONCURRENCY: usize = 8;
 
-/// The object whose key is exactly `key`: Webex's name filters match substrings, so a list
-/// filtered by name can hold others.
-pub fn exactly(
-    objects: Vec<crate::model::LiveObject>,
-    key: &str,
-) -> Option<crate::model::LiveObject> {
-    objects.into_iter().find(|o| o.key == key)
-}
-
 /// Run the futures with bounded concurrency, keeping their order; the first error wins.
 pub async fn fetch_all<T, F>(futures: Vec<F>) -> Result<Vec<T>, ProviderError>
 where

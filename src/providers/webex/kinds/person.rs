@@ -61,7 +61,7 @@ impl Kind<WebexClient> for Person {
         _ids: &'a IdIndex,
     ) -> BoxFuture<'a, Result<Vec<LiveObject>, ProviderError>> {
         Box::pin(async move {
-            let items = match scope.keys.as_ref().or(scope.detail.as_ref()) {
+            let items = match scope.detail_keys() {
                 Some(emails) => super::fetch_all(
                     emails
                         .iter()

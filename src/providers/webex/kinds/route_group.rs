@@ -18,7 +18,7 @@ use serde_json::{Value, json};
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RouteGroupSpec {
     /// Unique route group name; the lookup key.
-    #[schemars(length(min = 1, max = 64))]
+    #[schemars(length(min = 1, max = 64), regex(pattern = r"\S"))]
     pub name: String,
     /// The trunks, each with its priority (1 = first). Webex allows at most 10.
     #[schemars(length(min = 1, max = 10))]
@@ -29,6 +29,7 @@ pub struct RouteGroupSpec {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct LocalGateway {
     /// A Trunk (manifest name, or the name of a live trunk).
+    #[schemars(length(min = 1, max = 256), regex(pattern = r"\S"))]
     pub trunk_ref: String,
     #[schemars(range(min = 1, max = 10))]
     pub priority: u32,

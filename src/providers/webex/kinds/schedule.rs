@@ -19,11 +19,12 @@ use serde_json::{Value, json};
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ScheduleSpec {
     /// Schedule name, unique per location and type.
-    #[schemars(length(min = 1, max = 60))]
+    #[schemars(length(min = 1, max = 60), regex(pattern = r"\S"))]
     pub name: String,
     #[serde(rename = "type")]
     pub schedule_type: ScheduleType,
     /// The Location the schedule belongs to.
+    #[schemars(length(min = 1, max = 256), regex(pattern = r"\S"))]
     pub location_ref: String,
     /// The events; the list is owned: events not listed here are removed.
     #[serde(default)]
@@ -42,7 +43,7 @@ pub enum ScheduleType {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ScheduleEvent {
     /// Event name, unique within the schedule.
-    #[schemars(length(min = 1))]
+    #[schemars(length(min = 1), regex(pattern = r"\S"))]
     pub name: String,
     /// `YYYY-MM-DD`.
     #[schemars(regex(pattern = r"^\d{4}-\d{2}-\d{2}$"))]
@@ -70,6 +71,7 @@ pub struct Recurrence {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recur_end_date: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1))]
     pub recur_end_occurrence: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recur_daily: Option<RecurDaily>,
@@ -84,6 +86,7 @@ pub struct Recurrence {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RecurDaily {
+    #[schemars(range(min = 1))]
     pub recur_interval: u32,
 }
 
@@ -91,6 +94,7 @@ pub struct RecurDaily {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RecurWeekly {
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1))]
     pub recur_interval: Option<u32>,
     #[serde(default)]
     pub sunday: bool,

@@ -18,9 +18,10 @@ use serde_json::{Value, json};
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct TrunkSpec {
     /// Unique trunk name; the lookup key.
-    #[schemars(length(min = 1, max = 64))]
+    #[schemars(length(min = 1, max = 64), regex(pattern = r"\S"))]
     pub name: String,
     /// The Location the trunk belongs to (manifest name, or the name of a live location).
+    #[schemars(length(min = 1, max = 256), regex(pattern = r"\S"))]
     pub location_ref: String,
     /// SIP password. Must be a secret template such as `${env:TRUNK_PASSWORD}`; never printed.
     #[schemars(regex(pattern = r"^\$\{env:[A-Za-z_][A-Za-z0-9_]*(:-[^}]*)?\}$"))]
@@ -40,7 +41,7 @@ pub struct TrunkSpec {
     #[schemars(range(min = 1, max = 65535))]
     pub port: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(range(min = 1))]
+    #[schemars(range(min = 1, max = 1000))]
     pub max_concurrent_calls: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub p_charge_info_support_policy: Option<PChargeInfoSupportPolicy>,

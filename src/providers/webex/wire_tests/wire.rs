@@ -448,10 +448,7 @@ async fn org_id_goes_on_every_request_once_when_the_client_has_one() {
         200,
         json!({"trunks": [{"id": "TR2", "name": "T2"}]}),
     ));
-    let scope = crate::providers::Scope {
-        detail: Some(Default::default()),
-        ..Default::default()
-    };
+    let scope = crate::providers::Scope::list_only(false);
     let found = Trunk.observe(&client, &scope, &ids).await.unwrap();
     assert_eq!(found.len(), 2);
 

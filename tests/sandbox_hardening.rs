@@ -4,60 +4,11 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use common::Workspace;
-
-/// `sandbox serve --port 0 --sandbox-dir DIR` in its own process; stopped with SIGTERM (so it
-/// flushes) by `stop`, killed if dropped.
-struct Serve {
-    child: Child,
-    /// e.g. http://127.0.0.1:41234/v1
-    url: String,
-}
-
-impl Serve {
-    fn start(dir: &Path, flags: &[&str]) -> Serve {
-        let mut child = Command::new(assert_cmd::cargo::cargo_bin("switchboard"))
-            .args(["sandbox", "serve", "--port", "0", "--sandbox-dir"])
-            .arg(dir)
-            .args(flags)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("sandbox serve starts");
-        let mut reader = BufReader::new(child.stdout.take().expect("stdout"));
-        let mut first = String::new();
-        reader.read_line(&mut first).expect("first line");
-        std::thread::spawn(move || std::io::copy(&mut reader, &mut std::io::sink()));
-        let url = first
-            .trim()
-            .strip_prefix("Sandbox listening on ")
-            .unwrap_or_else(|| panic!("unexpected first line: {first}"))
-            .to_string();
-        Serve { child, url }
-    }
-
-    fn stop(mut self) {
-        let status = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status()
-            .expect("kill runs");
-        assert!(status.success());
-        let exit = self.child.wait().expect("serve exits");
-        assert!(exit.success(), "serve exited with {exit}");
-    }
-}
-
-impl Drop for Serve {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+use common::served::Served;
 
 fn location_body(name: &str) -> String {
     serde_json::json!({
@@ -77,7 +28,7 @@ fn names_in(org_json: &Path) -> String {
 fn a_second_serve_on_the_same_org_is_refused_naming_the_owner() {
     let ws = Workspace::new();
     let dir = ws.file("org");
-    let first = Serve::start(&dir, &[]);
+    let first = Served::start(&dir, &[]);
     let second = ws.run(&[
         "sandbox",
         "serve",
@@ -90,7 +41,7 @@ fn a_second_serve_on_the_same_org_is_refused_naming_the_owner() {
     let expected = format!(
         "the sandbox org at {} is in use by pid {} (started ",
         dir.display(),
-        first.child.id()
+        first.pid()
     );
     assert!(second.stderr.contains(&expected), "{}", second.stderr);
     let origin = first.url.trim_end_matches("/v1");
@@ -109,7 +60,7 @@ fn request_goes_through_the_running_server_and_is_persisted() {
     let ws = Workspace::new();
     let dir = ws.file("org");
     let dir_arg = dir.to_str().unwrap();
-    let serve = Serve::start(&dir, &[]);
+    let serve = Served::start(&dir, &[]);
     let created = ws.run(&[
         "sandbox",
         "request",
@@ -187,7 +138,7 @@ fn state_files_are_private() {
     // A dir and a file left world-readable by an older build are tightened.
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
-    Serve::start(&dir, &[]).stop();
+    Served::start(&dir, &[]).stop();
     assert_eq!(mode(&dir), 0o700);
     assert_eq!(mode(&dir.join("org.json")), 0o600);
     std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
@@ -236,7 +187,7 @@ fn absurd_fault_numbers_are_refused_up_front() {
         );
     }
     // A slow but valid rate limit answers 429 with a small whole number of seconds.
-    let serve = Serve::start(&dir, &["--rate-limit", "0.001", "--burst", "1"]);
+    let serve = Served::start(&dir, &["--rate-limit", "0.001", "--burst", "1"]);
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

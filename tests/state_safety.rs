@@ -394,3 +394,37 @@ fn a_run_timeout_too_long_to_represent_is_a_clear_error() {
     assert_eq!(out.code, 1, "{}", out.stderr);
     assert!(out.stderr.contains("--timeout"), "{}", out.stderr);
 }
+
+#[test]
+fn two_applies_on_the_embedded_sandbox_at_once_lose_nothing() {
+    let ws = Workspace::new();
+    let spawn = || {
+        Command::new(assert_cmd::cargo::cargo_bin("switchboard"))
+            .current_dir(ws.path())
+            .args(["apply", "manifests", "--yes", "--lock-timeout", "60"])
+            .env("NO_COLOR", "1")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("apply starts")
+    };
+    let (a, b) = (spawn(), spawn());
+    let (a, b) = (
+        a.wait_with_output().expect("a"),
+        b.wait_with_output().expect("b"),
+    );
+    assert!(a.status.success(), "{}", String::from_utf8_lossy(&a.stderr));
+    assert!(b.status.success(), "{}", String::from_utf8_lossy(&b.stderr));
+    // One created everything; the other, run after it, found nothing to do.
+    let created: Vec<String> = [&a, &b]
+        .iter()
+        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+        .collect();
+    assert_eq!(
+        created.iter().filter(|o| o.contains("7 created")).count(),
+        1,
+        "{created:?}"
+    );
+    let plan = ws.run(&["plan", "manifests", "--detailed-exitcode"]);
+    assert_eq!(plan.code, 0, "every object is there: {}", plan.stdout);
+}

@@ -78,6 +78,25 @@ impl Served {
     }
 }
 
+impl Served {
+    /// The server process's id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Stop it as a service manager would (SIGTERM), so it flushes its org, and check that it
+    /// exited cleanly.
+    pub fn stop(mut self) {
+        let status = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(status.success());
+        let exit = self.child.wait().expect("serve exits");
+        assert!(exit.success(), "serve exited with {exit}");
+    }
+}
+
 impl Drop for Served {
     fn drop(&mut self) {
         let _ = self.child.kill();

@@ -33,15 +33,16 @@ pub fn register(secret: &str) {
     }
 }
 
-/// `text` with every registered secret replaced by `(sensitive)`.
-pub fn scrub_all(text: &str) -> String {
+/// `text` with every registered secret replaced by `(sensitive)`; borrowed when there is
+/// nothing to replace (a large plan is not copied to be printed).
+pub fn scrub_all(text: &str) -> std::borrow::Cow<'_, str> {
     let Ok(all) = SECRETS.read() else {
-        return text.to_string();
+        return std::borrow::Cow::Borrowed(text);
     };
-    let mut out = text.to_string();
+    let mut out = std::borrow::Cow::Borrowed(text);
     for secret in all.iter() {
         if out.contains(secret.as_str()) {
-            out = out.replace(secret.as_str(), SENSITIVE);
+            out = std::borrow::Cow::Owned(out.replace(secret.as_str(), SENSITIVE));
         }
     }
     out
@@ -164,7 +165,7 @@ pub fn scrub(text: &str, secrets: &[String]) -> String {
     for secret in secrets.iter().filter(|s| s.len() >= MIN_SECRET_LEN) {
         out = out.replace(secret.as_str(), SENSITIVE);
     }
-    scrub_all(&out)
+    scrub_all(&out).into_owned()
 }
 
 #[cfg(test)]

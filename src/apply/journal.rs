@@ -99,7 +99,7 @@ impl Journal {
     /// loses nothing); the intent of a create is also synced to the disk, since a create is
     /// what an unrecorded request could duplicate. An error means the record is not there.
     pub fn record(&self, record: &StepRecord) -> std::io::Result<()> {
-        let line = crate::redact::scrub_all(&serde_json::to_string(record)?);
+        let line = crate::redact::scrub_all(&serde_json::to_string(record)?).into_owned();
         let mut f = self
             .file
             .lock()

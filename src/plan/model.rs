@@ -216,15 +216,24 @@ impl Plan {
     }
 
     /// SHA-256 over the whole plan but its checksum and signature: every field a person or
-    /// apply reads is covered.
+    /// apply reads is covered. Streamed into the hash: a large plan is not copied to do it.
     pub fn compute_checksum(&self) -> String {
         use sha2::{Digest, Sha256};
-        let mut value = serde_json::to_value(self).unwrap_or_default();
-        if let Some(fields) = value.as_object_mut() {
-            fields.remove("checksum");
-            fields.remove("signature");
+        struct Hashing(Sha256);
+        impl std::io::Write for Hashing {
+            fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+                self.0.update(buf);
+                Ok(buf.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
         }
-        Sha256::digest(value.to_string().as_bytes())
+        let mut hashing = Hashing(Sha256::new());
+        let _ = serde_json::to_writer(&mut hashing, &ChecksummedPart::of(self));
+        hashing
+            .0
+            .finalize()
             .iter()
             .map(|b| format!("{b:02x}"))
             .collect()
@@ -264,5 +273,63 @@ impl Plan {
             actions,
             thresholds,
         )
+    }
+}
+
+/// Every field of a `Plan` but its checksum and signature, in the same order and with the same
+/// names: what the checksum covers. (A test keeps it in step with `Plan`.)
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ChecksummedPart<'a> {
+    format_version: u32,
+    switchboard_version: &'a str,
+    environment: &'a str,
+    targets: &'a [String],
+    generated_at: &'a str,
+    observed_at: &'a str,
+    summary: &'a Summary,
+    actions: &'a [Action],
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    thresholds: &'a [ThresholdTrip],
+}
+
+impl<'a> ChecksummedPart<'a> {
+    fn of(plan: &'a Plan) -> Self {
+        Self {
+            format_version: plan.format_version,
+            switchboard_version: &plan.switchboard_version,
+            environment: &plan.environment,
+            targets: &plan.targets,
+            generated_at: &plan.generated_at,
+            observed_at: &plan.observed_at,
+            summary: &plan.summary,
+            actions: &plan.actions,
+            thresholds: &plan.thresholds,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_checksummed_part_is_the_plan_without_its_checksum_and_signature() {
+        let mut plan = Plan::new("e", vec!["t".into()], "now", Vec::new(), Vec::new());
+        plan.thresholds.push(ThresholdTrip {
+            target: "t".into(),
+            kind: "Trunk".into(),
+            action: "delete".into(),
+            count: 3,
+            existing: 10,
+            limit_percent: 30.0,
+        });
+        plan.signature = Some("sig".into());
+        let mut whole = serde_json::to_value(&plan).expect("value");
+        let fields = whole.as_object_mut().expect("object");
+        fields.remove("checksum");
+        fields.remove("signature");
+        let part = serde_json::to_string(&ChecksummedPart::of(&plan)).expect("part");
+        assert_eq!(part, whole.to_string());
     }
 }

@@ -84,6 +84,32 @@ pub fn members(rules: &DiffRules, desired: &Value, live: Option<&Value>) -> Vec<
     out
 }
 
+/// Put each added or changed item back in its template form (`${env:…}` left in place), so the
+/// steps made from member changes, which a saved plan keeps, hold no secret value. `spec` and
+/// `template` are the same document before and after interpolation: their lists align.
+pub fn use_template_items(
+    changes: &mut [MemberChange],
+    rules: &DiffRules,
+    spec: &Value,
+    template: &Value,
+) {
+    for change in changes.iter_mut().filter(|c| c.after.is_some()) {
+        let id_field = rules.unordered(&change.list).unwrap_or_default();
+        let (Some(Value::Array(items)), Some(Value::Array(templates))) =
+            (spec.pointer(&change.list), template.pointer(&change.list))
+        else {
+            continue;
+        };
+        if let Some(i) = items
+            .iter()
+            .position(|i| sort_key(i, id_field) == change.key)
+            && let Some(t) = templates.get(i)
+        {
+            change.after = Some(t.clone());
+        }
+    }
+}
+
 /// The changes that would bring `live` to `desired`.
 pub fn diff(rules: &DiffRules, desired: &Value, live: &Value) -> Vec<FieldChange> {
     let mut out = Vec::new();

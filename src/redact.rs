@@ -76,8 +76,10 @@ macro_rules! shout {
     ($($arg:tt)*) => { $crate::redact::stderr(&format!("{}\n", format_args!($($arg)*))) };
 }
 
-/// Write a file whose text has been scrubbed; state files are owner-only.
-pub fn write_file(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+/// Write a state file, owner-only. For structured state whose free text (errors) was scrubbed
+/// where it was made: scrubbing names and keys as free text would corrupt them whenever a
+/// secret happens to equal a word in a name.
+pub fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> {
     use std::io::Write;
     use std::os::unix::fs::OpenOptionsExt;
     let mut file = std::fs::OpenOptions::new()
@@ -86,8 +88,14 @@ pub fn write_file(path: &std::path::Path, text: &str) -> std::io::Result<()> {
         .truncate(true)
         .mode(0o600)
         .open(path)?;
-    file.write_all(scrub_all(text).as_bytes())?;
+    file.write_all(text.as_bytes())?;
     file.flush()
+}
+
+/// Write an owner-only file whose whole text is scrubbed: for what a server said (snapshots),
+/// which no Switchboard code has vetted.
+pub fn write_scrubbed(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    write_private(path, &scrub_all(text))
 }
 
 /// A tracing writer that scrubs every log line.

@@ -63,11 +63,17 @@ pub fn acquire(dir: &Path, timeout: Duration) -> anyhow::Result<StateLock> {
         }
     }
     // Say who holds it, for the run that has to wait.
+    // Only the verb: the rest of a command line can hold a secret (`--token=…`).
+    let verb = std::env::args().nth(1).unwrap_or_default();
+    let verb: String = verb
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .take(20)
+        .collect();
     let who = format!(
-        "pid {}, started {}, `{}`",
+        "pid {}, started {}, `switchboard {verb}`",
         std::process::id(),
         crate::inventory::now_rfc3339(),
-        std::env::args().take(3).collect::<Vec<_>>().join(" ")
     );
     file.set_len(0)
         .and_then(|()| file.rewind())

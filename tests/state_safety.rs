@@ -428,3 +428,67 @@ fn two_applies_on_the_embedded_sandbox_at_once_lose_nothing() {
     let plan = ws.run(&["plan", "manifests", "--detailed-exitcode"]);
     assert_eq!(plan.code, 0, "every object is there: {}", plan.stdout);
 }
+
+#[test]
+fn an_edited_plan_may_not_read_a_credential_and_the_lock_file_holds_no_flag() {
+    let ws = Workspace::new();
+    let mut plan = saved(&ws, &[]);
+    let trunk = plan["actions"]
+        .as_array()
+        .expect("actions")
+        .iter()
+        .position(|a| a["name"] == "madrid-sbc-1")
+        .expect("trunk");
+    plan["actions"][trunk]["desired"]["password"] = "${env:WEBEX_ACCESS_TOKEN}".into();
+    plan["actions"][trunk]["steps"][0]["input"]["body"]["password"] =
+        "${env:WEBEX_ACCESS_TOKEN}".into();
+    recompute(&mut plan);
+    let (code, _, stderr) = apply_saved(&ws, &plan, &[("WEBEX_ACCESS_TOKEN", "Tok-Abcdef-123")]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("a credential of this environment"),
+        "{stderr}"
+    );
+    assert!(
+        ws.location_names().iter().all(|n| n != "Madrid HQ"),
+        "nothing applied"
+    );
+
+    let out = ws.run(&["apply", "manifests", "--yes", "--token=Flag-Token-Value-9"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let lock = std::fs::read_to_string(ws.file("state/local/sandbox/lock")).expect("lock");
+    assert!(!lock.contains("Flag-Token-Value-9"), "{lock}");
+    assert!(lock.contains("switchboard apply"), "{lock}");
+}
+
+#[test]
+fn a_secret_that_equals_a_word_of_a_name_leaves_plans_and_keys_intact() {
+    let ws = Workspace::new();
+    // A weak secret that is also part of the location's name.
+    let env = [("MADRID_SBC_PASSWORD", "Madrid")];
+    let plan = saved(&ws, &env);
+    assert!(
+        plan.to_string().contains("Madrid HQ"),
+        "names are not scrubbed in a plan"
+    );
+    let (code, stdout, stderr) = apply_saved(&ws, &plan, &env);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+}
+
+#[test]
+fn a_snapshot_of_another_environment_is_refused() {
+    let ws = Workspace::new();
+    assert_eq!(ws.run(&["inventory", "pull", "--out", "snap.json"]).code, 0);
+    let mut snap: Value =
+        serde_json::from_str(&std::fs::read_to_string(ws.file("snap.json")).expect("read"))
+            .expect("json");
+    snap["environment"] = "prod".into();
+    ws.write("snap.json", &snap.to_string());
+    let out = ws.run(&["plan", "manifests", "--inventory", "snap.json"]);
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stderr.contains("snapshot of environment `prod`"),
+        "{}",
+        out.stderr
+    );
+}

@@ -60,7 +60,7 @@ pub fn write(state_dir: &Path, summary: &RunSummary, run_dir: &Path) -> anyhow::
         text.push_str(&serde_json::to_string(letter)?);
         text.push('\n');
     }
-    crate::redact::write_file(&temp, &text)?;
+    crate::redact::write_private(&temp, &text)?;
     std::fs::File::open(&temp)?.sync_all()?;
     std::fs::rename(&temp, &file)?;
     Ok(letters.len())

@@ -99,7 +99,9 @@ impl Journal {
     /// loses nothing); the intent of a create is also synced to the disk, since a create is
     /// what an unrecorded request could duplicate. An error means the record is not there.
     pub fn record(&self, record: &StepRecord) -> std::io::Result<()> {
-        let line = crate::redact::scrub_all(&serde_json::to_string(record)?).into_owned();
+        // Its free text (errors) is scrubbed where it is made; names and keys stay exact, as
+        // `--only-failures` and crash recovery match on them.
+        let line = serde_json::to_string(record)?;
         let mut f = self
             .file
             .lock()
@@ -122,12 +124,12 @@ impl Journal {
                 csv_field(error)
             ));
         }
-        crate::redact::write_file(&self.dir.join("failures.csv"), &csv)?;
+        crate::redact::write_private(&self.dir.join("failures.csv"), &csv)?;
         Ok(())
     }
 
     pub fn write_summary(&self, summary: &impl Serialize) -> anyhow::Result<()> {
-        crate::redact::write_file(
+        crate::redact::write_private(
             &self.dir.join("summary.json"),
             &(serde_json::to_string_pretty(summary)? + "\n"),
         )?;

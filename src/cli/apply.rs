@@ -71,6 +71,7 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<i32> {
     let selected = args.target.select(&ctx.config)?;
     let (saved, desired) = if is_saved_plan(&args.paths) {
         let plan = saved_plan::load(&args.paths[0])?;
+        refuse_credential_templates(&plan, &selected)?;
         if plan.environment != selected.environment {
             anyhow::bail!(
                 "the plan was made for environment `{}`, not `{}`; re-plan or pass --env {}",
@@ -139,7 +140,7 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<i32> {
             plan
         };
         let plan = redact_changes_by_manifest(plan);
-        if saved.is_some() && args.format == Format::Text {
+        if saved.is_some() {
             // What runs is the steps: show them, not the plan's own account of its changes.
             print(&saved_plan::render_steps(&plan));
         } else {
@@ -391,6 +392,30 @@ fn narrow_to_failures(connections: &Connections, plan: &Plan) -> anyhow::Result<
         );
     }
     Ok(narrowed)
+}
+
+/// A saved plan may not read a credential either: the check `plan` made on the manifests is
+/// made again on what the plan file says, which an edit could have changed.
+fn refuse_credential_templates(
+    plan: &Plan,
+    selected: &crate::config::Selected,
+) -> anyhow::Result<()> {
+    let forbidden = super::pipeline::forbidden_variables(selected);
+    for a in &plan.actions {
+        let inputs = a.steps.iter().map(|s| &s.input);
+        for value in std::iter::once(&a.desired).chain(inputs) {
+            if let Some(name) = super::pipeline::template_variables(value)
+                .into_iter()
+                .find(|n| forbidden.contains(n))
+            {
+                anyhow::bail!(
+                    "{} reads `${{env:{name}}}`, a credential of this environment; a plan may not (nothing was changed)",
+                    a.object()
+                );
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Where an action's secrets are: the manifest's templates and the kind's write-only fields,

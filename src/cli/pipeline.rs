@@ -226,7 +226,7 @@ pub fn register_template_values(template: &serde_json::Value) -> Vec<String> {
 }
 
 /// The variable names a spec template reads (`${env:NAME}` and `${env:NAME:-default}`).
-fn template_variables(value: &serde_json::Value) -> Vec<String> {
+pub fn template_variables(value: &serde_json::Value) -> Vec<String> {
     match value {
         serde_json::Value::String(s) => s
             .match_indices("${env:")

@@ -43,11 +43,11 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<i32> {
         connections.close().await?;
         inventories?
     } else {
-        load_snapshots(&args.inventory, &wanted)?
+        load_snapshots(&args.inventory, &wanted, &desired.selected.environment)?
     };
     let plan = desired.plan(&inventories);
     if let Some(out) = &args.out {
-        crate::redact::write_file(out, &(serde_json::to_string_pretty(&plan)? + "\n"))
+        crate::redact::write_private(out, &(serde_json::to_string_pretty(&plan)? + "\n"))
             .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", out.display()))?;
         crate::shout!(
             "Plan saved to {}; run `switchboard apply {}` to execute it.",
@@ -79,10 +79,26 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<i32> {
 fn load_snapshots(
     paths: &[PathBuf],
     wanted: &std::collections::BTreeSet<String>,
+    environment: &str,
 ) -> anyhow::Result<Inventories> {
     let mut inventories = Inventories::new();
     for path in paths {
         let inventory = Inventory::load(path)?;
+        // A snapshot of another environment's org would plan (and delete) against the wrong one.
+        if !inventory.environment.is_empty() && inventory.environment != environment {
+            anyhow::bail!(
+                "{} is a snapshot of environment `{}`, not `{environment}`; pull one with `switchboard inventory pull --env {environment}`",
+                path.display(),
+                inventory.environment
+            );
+        }
+        if !wanted.contains(&inventory.target) {
+            anyhow::bail!(
+                "{} is a snapshot of target `{}`, which these manifests do not use in environment `{environment}`",
+                path.display(),
+                inventory.target
+            );
+        }
         inventories.insert(inventory.target.clone(), inventory);
     }
     let missing: Vec<&str> = wanted

@@ -62,7 +62,7 @@ impl Inventory {
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent)?;
         }
-        crate::redact::write_file(path, &(serde_json::to_string_pretty(self)? + "\n"))?;
+        crate::redact::write_scrubbed(path, &(serde_json::to_string_pretty(self)? + "\n"))?;
         Ok(())
     }
 

@@ -218,7 +218,8 @@ pub fn change_steps(
     changes: &[FieldChange],
 ) -> Result<Vec<Step>, String> {
     let rules = &info.diff_rules;
-    let members = diff::members(rules, spec, live.map(|l| &l.state));
+    let mut members = diff::members(rules, spec, live.map(|l| &l.state));
+    diff::use_template_items(&mut members, rules, spec, template);
     let fields: Vec<FieldChange> = changes
         .iter()
         .filter(|c| !rules.member_lists.iter().any(|(list, _)| c.path == *list))

@@ -492,3 +492,21 @@ fn a_snapshot_of_another_environment_is_refused() {
         out.stderr
     );
 }
+
+#[test]
+fn a_saved_plan_is_refused_once_its_target_points_elsewhere() {
+    let ws = Workspace::new();
+    let plan = saved(&ws, &[]);
+    assert!(plan["targetIdentities"]["sandbox"].is_string(), "{plan}");
+    // The same environment and target name, now pointing at another org.
+    ws.write(
+        "switchboard.yaml",
+        "environments:\n  local:\n    targets:\n      sandbox: {provider: webex, sandbox: {stateDir: other-org}}\n",
+    );
+    let (code, _, stderr) = apply_saved(&ws, &plan, &[]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("points elsewhere than when the plan was made"),
+        "{stderr}"
+    );
+}

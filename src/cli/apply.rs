@@ -72,6 +72,16 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<i32> {
     let (saved, desired) = if is_saved_plan(&args.paths) {
         let plan = saved_plan::load(&args.paths[0])?;
         refuse_credential_templates(&plan, &selected)?;
+        let now = super::pipeline::target_identities(&selected, &plan.targets);
+        if let Some(moved) = plan
+            .targets
+            .iter()
+            .find(|t| plan.target_identities.get(*t) != now.get(*t))
+        {
+            anyhow::bail!(
+                "target `{moved}` points elsewhere than when the plan was made (its provider or settings in switchboard.yaml changed); re-run `switchboard plan`"
+            );
+        }
         if plan.environment != selected.environment {
             anyhow::bail!(
                 "the plan was made for environment `{}`, not `{}`; re-plan or pass --env {}",

@@ -130,13 +130,15 @@ impl Desired {
     }
 
     pub fn plan(&self, inventories: &Inventories) -> Plan {
-        plan::build(&PlanInput {
+        let plan = plan::build(&PlanInput {
             environment: &self.selected.environment,
             resolved: &self.resolved,
             inventories,
             ownership: &self.rules,
             safety: &self.selected.safety,
-        })
+        });
+        let identities = target_identities(&self.selected, &plan.targets);
+        plan.with_target_identities(identities)
     }
 }
 
@@ -241,4 +243,28 @@ pub fn template_variables(value: &serde_json::Value) -> Vec<String> {
         serde_json::Value::Object(map) => map.values().flat_map(template_variables).collect(),
         _ => Vec::new(),
     }
+}
+
+/// A digest of what each target points at: its provider and settings (no secret is there: a
+/// token is named by its variable, never written). A saved plan carries these, so it is not
+/// applied to a target that was re-pointed at another org since.
+pub fn target_identities(
+    selected: &Selected,
+    targets: &[String],
+) -> std::collections::BTreeMap<String, String> {
+    use sha2::{Digest, Sha256};
+    targets
+        .iter()
+        .filter_map(|name| {
+            let t = selected.all_targets.get(name)?;
+            let text =
+                serde_json::json!({"provider": t.provider, "settings": t.settings}).to_string();
+            let digest: String = Sha256::digest(text.as_bytes())
+                .iter()
+                .take(8)
+                .map(|b| format!("{b:02x}"))
+                .collect();
+            Some((name.clone(), digest))
+        })
+        .collect()
 }

@@ -165,6 +165,10 @@ pub struct Plan {
     /// Safety thresholds exceeded: apply refuses the plan unless forced.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub thresholds: Vec<ThresholdTrip>,
+    /// Per target, a digest of what it points at (provider and settings: base URL, org…):
+    /// apply refuses the plan if a target was re-pointed since.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub target_identities: std::collections::BTreeMap<String, String>,
     /// SHA-256 over everything above: an edited plan is refused.
     pub checksum: String,
     /// HMAC-SHA-256 of the checksum with `SWITCHBOARD_PLAN_KEY`, when the key was set.
@@ -191,13 +195,29 @@ impl Plan {
             summary,
             actions,
             thresholds,
+            target_identities: Default::default(),
             checksum: String::new(),
             signature: None,
         };
-        plan.checksum = plan.compute_checksum();
-        plan.signature =
-            super::signing::key().map(|key| super::signing::sign(&plan.checksum, &key));
+        plan.seal();
         plan
+    }
+
+    /// Record what each target points at, and seal the plan again.
+    pub fn with_target_identities(
+        mut self,
+        identities: std::collections::BTreeMap<String, String>,
+    ) -> Self {
+        self.target_identities = identities;
+        self.seal();
+        self
+    }
+
+    /// The checksum, and the signature when a key is set.
+    fn seal(&mut self) {
+        self.checksum = self.compute_checksum();
+        self.signature =
+            super::signing::key().map(|key| super::signing::sign(&self.checksum, &key));
     }
 
     /// The summary of these actions.
@@ -273,6 +293,7 @@ impl Plan {
             actions,
             thresholds,
         )
+        .with_target_identities(self.target_identities.clone())
     }
 }
 
@@ -291,6 +312,8 @@ struct ChecksummedPart<'a> {
     actions: &'a [Action],
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     thresholds: &'a [ThresholdTrip],
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    target_identities: &'a std::collections::BTreeMap<String, String>,
 }
 
 impl<'a> ChecksummedPart<'a> {
@@ -305,6 +328,7 @@ impl<'a> ChecksummedPart<'a> {
             summary: &plan.summary,
             actions: &plan.actions,
             thresholds: &plan.thresholds,
+            target_identities: &plan.target_identities,
         }
     }
 }
@@ -325,6 +349,7 @@ mod tests {
             limit_percent: 30.0,
         });
         plan.signature = Some("sig".into());
+        plan.target_identities.insert("t".into(), "abc".into());
         let mut whole = serde_json::to_value(&plan).expect("value");
         let fields = whole.as_object_mut().expect("object");
         fields.remove("checksum");

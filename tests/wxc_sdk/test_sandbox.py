@@ -22,6 +22,7 @@ from wxc_sdk.rest import RestError
 from wxc_sdk.telephony.location.internal_dialing import InternalDialing
 from wxc_sdk.telephony.prem_pstn.route_group import RGTrunk, RouteGroup
 from wxc_sdk.telephony.prem_pstn.trunk import TrunkType
+from wxc_sdk.workspaces import CallingType, Workspace, WorkspaceCalling, WorkspaceWebexCalling
 
 SUFFIX = uuid.uuid4().hex[:8]
 CHECKS = []
@@ -189,6 +190,38 @@ def schedules(api):
     assert got.name == 'New Year' and got.all_day_enabled is True
     names = sorted(s.name for s in api.telephony.schedules.list(obj_id=location_id))
     assert names == sorted([f'BH2 {SUFFIX}', f'Holidays {SUFFIX}']), names
+
+
+@check
+def workspaces(api):
+    location_id = STATE['austin'].location_id
+    number = next(
+        n.phone_number
+        for n in api.telephony.phone_numbers(location_id=location_id, available=True)
+        if n.state == 'ACTIVE'
+    )
+    name = f'SDK Lobby {SUFFIX}'
+    settings = Workspace(
+        display_name=name,
+        location_id=location_id,
+        calling=WorkspaceCalling(
+            type=CallingType.webex,
+            webex_calling=WorkspaceWebexCalling(phone_number=number, extension='7100', location_id=location_id),
+        ),
+    )
+    created = api.workspaces.create(settings=settings)
+    assert created.workspace_id and created.calling.webex_calling.phone_number == number, created
+    found = list(api.workspaces.list(display_name=name))
+    assert [w.workspace_id for w in found] == [created.workspace_id], found
+    details = api.workspaces.details(created.workspace_id)
+    assert details.location_id == location_id and details.calling.webex_calling.extension == '7100'
+    details.display_name = f'{name} 2'
+    updated = api.workspaces.update(workspace_id=created.workspace_id, settings=details)
+    assert updated.display_name == f'{name} 2' and updated.location_id == location_id
+    forwarding = api.workspace_settings.forwarding.read(created.workspace_id)
+    assert forwarding.call_forwarding.always.enabled is False
+    api.workspaces.delete_workspace(created.workspace_id)
+    assert not list(api.workspaces.list(display_name=name))
 
 
 @check

@@ -34,6 +34,10 @@ pub mod code {
     pub const UNSUPPORTED_MEDIA_TYPE: u32 = 415;
     /// The same thing already exists (e.g. a person with that email).
     pub const CONFLICT: u32 = 409;
+    /// A number (or extension) that is already taken: errors[0].errorCode of "add a number that
+    /// already exists" (409), whose top-level errorCode is `NUMBER_EXISTS_TOP`.
+    pub const NUMBER_EXISTS: u32 = 8363;
+    pub const NUMBER_EXISTS_TOP: u32 = 25223;
 }
 
 /// What the middleware needs to render an error body.
@@ -79,6 +83,15 @@ impl ApiError {
             code::NOT_FOUND,
             format!("{what} not found: {id}"),
         )
+    }
+
+    /// 409 with errors[0].errorCode 8363 and top-level errorCode 25223 (reference §1.6, "add a
+    /// number that already exists"): a number or extension already taken.
+    pub fn number_taken(message: impl Into<String>) -> Self {
+        Self {
+            top_code: Some(code::NUMBER_EXISTS_TOP),
+            ..Self::new(StatusCode::CONFLICT, code::NUMBER_EXISTS, message)
+        }
     }
 
     /// 400/6675 (also as the top-level errorCode) when deleting something still referenced;
@@ -129,6 +142,15 @@ impl From<TableError> for ApiError {
                     code::DUPLICATE_SCHEDULE,
                     "An event with this name already exists in this schedule",
                 ),
+                ("Workspace", index::DISPLAY_NAME) => ApiError::new(
+                    StatusCode::CONFLICT,
+                    code::DUPLICATE_NAME,
+                    "A workspace with this displayName already exists in this location",
+                ),
+                ("Workspace", _) => ApiError::number_taken(format!(
+                    "Workspace: {index} {} is already in use",
+                    key.rsplit('\0').next().unwrap_or_default()
+                )),
                 ("Person", _) => ApiError::new(
                     StatusCode::CONFLICT,
                     code::CONFLICT,

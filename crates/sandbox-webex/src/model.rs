@@ -24,6 +24,9 @@ pub struct Org {
     pub route_groups: Table<RouteGroup>,
     pub dial_plans: Table<DialPlan>,
     pub schedules: Table<Schedule>,
+    /// Added after version 1 shipped: older org files have no `workspaces` key.
+    #[serde(default)]
+    pub workspaces: Table<Workspace>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -300,5 +303,66 @@ pub struct Event {
 impl Event {
     pub fn id(&self) -> String {
         crate::ids::name_derived_id("SCHEDULE_EVENT", &self.name)
+    }
+}
+
+/// A workspace (`/workspaces`, id type `PLACE`). Optional descriptive fields are stored as sent.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Workspace {
+    pub id: String,
+    pub display_name: String,
+    /// Fixed once set (reference §2.5).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workspace_location_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub floor_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capacity: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none", rename = "type")]
+    pub kind: Option<String>,
+    pub sip_address: String,
+    pub calling: WorkspaceCalling,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calendar: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+    pub hotdesking_status: String,
+    /// Fixed once set (reference §2.5).
+    pub supported_devices: String,
+    pub device_hosted_meetings_enabled: bool,
+    pub created: String,
+    /// Call settings (`/workspaces/{id}/features/{name}`) stored as their wire bodies.
+    #[serde(default)]
+    pub features: Map<String, Value>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WorkspaceCalling {
+    /// `freeCalling`, `webexEdgeForDevices`, `thirdPartySipCalling`, `webexCalling` or `none`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub webex_calling: Option<WebexCalling>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WebexCalling {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone_number: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extension: Option<String>,
+    pub location_id: String,
+    #[serde(default)]
+    pub licenses: Vec<String>,
+}
+
+impl Workspace {
+    pub fn webex_calling(&self) -> Option<&WebexCalling> {
+        self.calling.webex_calling.as_ref()
     }
 }

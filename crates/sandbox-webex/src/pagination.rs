@@ -15,6 +15,8 @@ pub const TELEPHONY_DEFAULT_MAX: usize = 2000;
 pub const PEOPLE_DEFAULT_MAX: usize = 100;
 pub const LOCATIONS_DEFAULT_MAX: usize = 500;
 pub const LICENSES_DEFAULT_MAX: usize = 100;
+/// `/workspaces` (the reference gives no default; the generic Webex list size).
+pub const WORKSPACES_DEFAULT_MAX: usize = 100;
 
 pub struct Page {
     pub items: Vec<Value>,

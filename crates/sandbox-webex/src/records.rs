@@ -10,7 +10,7 @@ use switchboard_sandbox_kit::{Record, Reference, Referencing, Schema, StateFile,
 use crate::errors::{ApiError, ApiResult};
 use crate::model::{
     DialPlan, Event, License, Location, Number, Org, Person, RouteGroup, RouteKind, RouteRef,
-    SCHEMA_VERSION, Schedule, Trunk,
+    SCHEMA_VERSION, Schedule, Trunk, Workspace,
 };
 
 /// Reference roles: how one resource uses another (also the words of "in use by …" messages).
@@ -24,6 +24,7 @@ pub mod role {
     pub const PHONE_NUMBER: &str = "phone number";
     pub const TRUNK: &str = "trunk";
     pub const SCHEDULE: &str = "schedule";
+    pub const WORKSPACE: &str = "workspace";
 }
 
 /// Unique index names.
@@ -36,6 +37,8 @@ pub mod index {
     /// E.164 work numbers of calling users (who owns a number).
     pub const OWNED_NUMBER: &str = "number";
     pub const DIAL_PATTERN: &str = "dialPattern";
+    /// `<location id or empty>\0<lowercased displayName>` of workspaces.
+    pub const DISPLAY_NAME: &str = "displayName";
 }
 
 /// Names are unique case-insensitively (as Webex compares them).
@@ -236,6 +239,46 @@ impl Record for Event {
     }
 }
 
+/// Display names are unique per location (reference §2.5: "lookup by displayName, within a
+/// location"); a Webex Calling workspace owns its extension and number like a calling user.
+impl Record for Workspace {
+    const KIND: &'static str = "Workspace";
+    fn key(&self) -> Cow<'_, str> {
+        Cow::Borrowed(&self.id)
+    }
+    fn unique_keys(&self) -> Vec<(&'static str, String)> {
+        let location = self.location_id.as_deref().unwrap_or_default();
+        let mut keys = vec![(
+            index::DISPLAY_NAME,
+            format!("{location}\0{}", name_key(&self.display_name)),
+        )];
+        if let Some(w) = self.webex_calling() {
+            if let Some(ext) = &w.extension {
+                keys.push((index::EXTENSION, extension_key(&w.location_id, ext)));
+            }
+            if let Some(n) = &w.phone_number {
+                keys.push((index::OWNED_NUMBER, n.clone()));
+            }
+        }
+        keys
+    }
+    fn references(&self) -> Vec<Reference> {
+        let location = self
+            .location_id
+            .iter()
+            .map(|l| Reference::to::<Location>(l.clone(), role::WORKSPACE));
+        let licenses = self
+            .webex_calling()
+            .into_iter()
+            .flat_map(|w| &w.licenses)
+            .map(|l| Reference::to::<License>(l.clone(), role::LICENSE_HOLDER));
+        location.chain(licenses).collect()
+    }
+    fn label(&self) -> String {
+        self.display_name.clone()
+    }
+}
+
 impl StateFile for Org {
     const SCHEMA_VERSION: u32 = SCHEMA_VERSION;
 }
@@ -251,6 +294,7 @@ impl Schema for Org {
             &self.numbers,
             &self.trunks,
             &self.schedules,
+            &self.workspaces,
         ]
     }
 }
@@ -297,6 +341,21 @@ impl Org {
     /// The calling user owning an E.164 number, if any.
     pub fn number_owner(&self, number: &str) -> Option<&Person> {
         self.people.find(index::OWNED_NUMBER, number)
+    }
+
+    /// The workspace owning an E.164 number, if any.
+    pub fn workspace_number_owner(&self, number: &str) -> Option<&Workspace> {
+        self.workspaces.find(index::OWNED_NUMBER, number)
+    }
+
+    /// The workspace holding `extension` in location `location_id`, if any.
+    pub fn workspace_extension_owner(
+        &self,
+        location_id: &str,
+        extension: &str,
+    ) -> Option<&Workspace> {
+        self.workspaces
+            .find(index::EXTENSION, &extension_key(location_id, extension))
     }
 
     /// Locations whose PSTN connection or internal dialing points at route `id` of `T`, once each.

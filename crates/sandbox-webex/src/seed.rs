@@ -213,6 +213,7 @@ pub fn seed_org() -> Org {
         route_groups: Table::new(),
         dial_plans: Table::new(),
         schedules: Table::new(),
+        workspaces: Table::new(),
     }
 }
 

@@ -1,5 +1,6 @@
 //! Licenses (read-only): `/licenses` (wrapper `items`) and `/licenses/{id}`.
-//! Consumption is computed from the people holding each license, so it tracks people changes.
+//! Consumption is computed from the people and workspaces holding each license, so it tracks
+//! their changes.
 
 use axum::Router;
 use axum::extract::{Path, State};
@@ -24,13 +25,14 @@ pub fn routes() -> Router<Shared> {
 
 fn license_json(org: &Org, l: &License) -> Value {
     let users = org.people.referencing(License::KIND, &l.id).count();
+    let workspaces = org.workspaces.referencing(License::KIND, &l.id).count();
     json!({
         "id": l.id,
         "name": l.name,
         "totalUnits": l.total_units,
-        "consumedUnits": users,
+        "consumedUnits": users + workspaces,
         "consumedByUsers": users,
-        "consumedByWorkspaces": 0,
+        "consumedByWorkspaces": workspaces,
         "subscriptionId": l.subscription_id,
     })
 }

@@ -26,6 +26,9 @@ mod route_groups;
 mod schedule_body;
 mod schedules;
 mod trunks;
+mod workspace_body;
+mod workspace_features;
+mod workspaces;
 
 pub type Shared = Arc<Store<Org>>;
 
@@ -43,6 +46,8 @@ pub fn router(store: Shared, org_id: Arc<str>, faults: FaultLayer) -> Router {
         .merge(route_groups::routes())
         .merge(dial_plans::routes())
         .merge(schedules::routes())
+        .merge(workspaces::routes())
+        .merge(workspace_features::routes())
         .method_not_allowed_fallback(http::method_not_allowed);
     Router::new()
         .nest("/v1", api)

@@ -253,6 +253,13 @@ fn check_calling_identity(
             "extension {ext} is already used in this location"
         )));
     }
+    if let Some(ext) = &input.extension
+        && org.workspace_extension_owner(location_id, ext).is_some()
+    {
+        return Err(ApiError::invalid(format!(
+            "extension {ext} is already used in this location by a workspace"
+        )));
+    }
     for number in work {
         let inventory = org
             .numbers
@@ -274,6 +281,7 @@ fn check_calling_identity(
         if org
             .number_owner(number)
             .is_some_and(|p| Some(p.id.as_str()) != self_id)
+            || org.workspace_number_owner(number).is_some()
         {
             return Err(ApiError::invalid(format!(
                 "phone number {number} is already assigned"

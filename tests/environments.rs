@@ -51,18 +51,9 @@ fn one_plan_and_one_apply_converge_two_targets_each_with_its_own_traffic_and_sta
     );
     let token = [("WEBEX_ACCESS_TOKEN", "t")];
 
-    let plan = ws
-        .cmd()
-        .args(["plan", "m", "--format", "json"])
-        .envs(token)
-        .output()
-        .expect("runs");
-    assert!(
-        plan.status.success(),
-        "{}",
-        String::from_utf8_lossy(&plan.stderr)
-    );
-    let plan: Value = serde_json::from_slice(&plan.stdout).expect("json");
+    let plan = ws.run_env(&["plan", "m", "--format", "json"], &token);
+    assert!((plan.code == 0), "{}", plan.stderr);
+    let plan: Value = serde_json::from_str(&plan.stdout).expect("json");
     assert_eq!(plan["environment"], "lab");
     assert_eq!(plan["targets"], serde_json::json!(["east", "west"]));
     let placed: Vec<(String, String)> = plan["actions"]
@@ -87,13 +78,8 @@ fn one_plan_and_one_apply_converge_two_targets_each_with_its_own_traffic_and_sta
         east.stats()["requests"].as_u64(),
         west.stats()["requests"].as_u64(),
     );
-    let applied = ws
-        .cmd()
-        .args(["apply", "m", "--yes"])
-        .envs(token)
-        .output()
-        .expect("runs");
-    assert_eq!(applied.status.code(), Some(1), "west's trunk fails");
+    let applied = ws.run_env(&["apply", "m", "--yes"], &token);
+    assert_eq!(Some(applied.code), Some(1), "west's trunk fails");
     assert_eq!(
         names(&east, "/locations", "items")
             .iter()
@@ -144,39 +130,25 @@ fn one_plan_and_one_apply_converge_two_targets_each_with_its_own_traffic_and_sta
     assert!(west_letters.contains("Trunk/west-sbc"), "{west_letters}");
 
     // --only-failures reads only its own target's dead letter.
-    let east_only = ws
-        .cmd()
-        .args(["apply", "m", "--yes", "--only-failures", "-t", "east"])
-        .envs(token)
-        .output()
-        .expect("runs");
-    assert_eq!(east_only.status.code(), Some(1));
-    let stderr = String::from_utf8_lossy(&east_only.stderr);
+    let east_only = ws.run_env(
+        &["apply", "m", "--yes", "--only-failures", "-t", "east"],
+        &token,
+    );
+    assert_eq!(Some(east_only.code), Some(1));
+    let stderr = east_only.stderr;
     assert!(stderr.contains("lists no failures"), "{stderr}");
     ws.write("m/west.yaml", &site("west", "West Site", CUBE));
-    let west_only = ws
-        .cmd()
-        .args(["apply", "m", "--yes", "--only-failures", "-t", "west"])
-        .envs(token)
-        .output()
-        .expect("runs");
-    let out = String::from_utf8_lossy(&west_only.stdout);
-    assert_eq!(west_only.status.code(), Some(0), "{out}");
+    let west_only = ws.run_env(
+        &["apply", "m", "--yes", "--only-failures", "-t", "west"],
+        &token,
+    );
+    let out = west_only.stdout;
+    assert_eq!(Some(west_only.code), Some(0), "{out}");
     assert!(out.contains("1 created"), "{out}");
     assert!(!ws.file("state/lab/west/dead-letter.jsonl").exists());
 
-    let clean = ws
-        .cmd()
-        .args(["plan", "m", "--detailed-exitcode"])
-        .envs(token)
-        .output()
-        .expect("runs");
-    assert_eq!(
-        clean.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&clean.stdout)
-    );
+    let clean = ws.run_env(&["plan", "m", "--detailed-exitcode"], &token);
+    assert_eq!(Some(clean.code), Some(0), "{}", clean.stdout);
 }
 
 #[test]

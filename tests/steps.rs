@@ -71,26 +71,12 @@ fn a_fault_at_the_third_of_five_events_is_journaled_per_step_and_the_rerun_sends
     ws.write("m/location.yaml", LOCATION);
     ws.write("m/schedule.yaml", &schedule(0));
     let token = [("WEBEX_ACCESS_TOKEN", "t")];
-    let first = ws
-        .cmd()
-        .args(["apply", "m", "--yes"])
-        .envs(token)
-        .output()
-        .expect("runs");
-    assert!(
-        first.status.success(),
-        "{}",
-        String::from_utf8_lossy(&first.stderr)
-    );
+    let first = ws.run_env(&["apply", "m", "--yes"], &token);
+    assert!((first.code == 0), "{}", first.stderr);
 
     ws.write("m/schedule.yaml", &schedule(5));
-    let plan = ws
-        .cmd()
-        .args(["plan", "m", "--format", "json"])
-        .envs(token)
-        .output()
-        .expect("runs");
-    let plan: serde_json::Value = serde_json::from_slice(&plan.stdout).expect("plan json");
+    let plan = ws.run_env(&["plan", "m", "--format", "json"], &token);
+    let plan: serde_json::Value = serde_json::from_str(&plan.stdout).expect("plan json");
     let action = plan["actions"]
         .as_array()
         .expect("actions")
@@ -106,18 +92,8 @@ fn a_fault_at_the_third_of_five_events_is_journaled_per_step_and_the_rerun_sends
     assert_eq!(names, vec!["schedule_event_add"; 5], "one step per event");
 
     let before = event_posts(&served);
-    let failed = ws
-        .cmd()
-        .args(["apply", "m", "--yes"])
-        .envs(token)
-        .output()
-        .expect("runs");
-    assert_eq!(
-        failed.status.code(),
-        Some(1),
-        "{}",
-        String::from_utf8_lossy(&failed.stdout)
-    );
+    let failed = ws.run_env(&["apply", "m", "--yes"], &token);
+    assert_eq!(Some(failed.code), Some(1), "{}", failed.stdout);
     assert_eq!(
         event_posts(&served) - before,
         3,
@@ -153,34 +129,15 @@ fn a_fault_at_the_third_of_five_events_is_journaled_per_step_and_the_rerun_sends
     );
 
     let before = event_posts(&served);
-    let rerun = ws
-        .cmd()
-        .args(["apply", "m", "--yes"])
-        .envs(token)
-        .output()
-        .expect("runs");
-    assert!(
-        rerun.status.success(),
-        "{}",
-        String::from_utf8_lossy(&rerun.stderr)
-    );
+    let rerun = ws.run_env(&["apply", "m", "--yes"], &token);
+    assert!((rerun.code == 0), "{}", rerun.stderr);
     assert_eq!(
         event_posts(&served) - before,
         3,
         "only events 3, 4 and 5 are sent again"
     );
-    let clean = ws
-        .cmd()
-        .args(["plan", "m", "--detailed-exitcode"])
-        .envs(token)
-        .output()
-        .expect("runs");
-    assert_eq!(
-        clean.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&clean.stdout)
-    );
+    let clean = ws.run_env(&["plan", "m", "--detailed-exitcode"], &token);
+    assert_eq!(Some(clean.code), Some(0), "{}", clean.stdout);
 }
 
 #[test]

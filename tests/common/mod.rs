@@ -55,7 +55,17 @@ impl Workspace {
     }
 
     pub fn run(&self, args: &[&str]) -> Output {
-        let out = self.cmd().args(args).output().expect("runs");
+        self.run_env(args, &[])
+    }
+
+    /// `run` with extra environment variables (a token, a secret).
+    pub fn run_env(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
+        let out = self
+            .cmd()
+            .args(args)
+            .envs(env.iter().copied())
+            .output()
+            .expect("runs");
         Output {
             code: out.status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&out.stdout).into_owned(),

@@ -368,9 +368,17 @@ impl Org {
             .collect()
     }
 
-    /// 400/6675 while anything references row `id` of `T` (the delete-in-use answer).
-    pub fn ensure_deletable<T: Record>(&self, id: &str, label: &str) -> ApiResult<()> {
+    /// Delete row `id` of the table `table` picks: 404 when it is absent, 400/6675 (the
+    /// delete-in-use answer) while anything references it. One rule for every resource.
+    pub fn delete_unused<T: Record>(
+        &mut self,
+        id: &str,
+        table: fn(&mut Org) -> &mut Table<T>,
+    ) -> ApiResult<()> {
+        let label = table(self).found(id)?.label();
         self.ensure_unused::<T>(id)
-            .map_err(|in_use| ApiError::in_use(T::KIND, label, &in_use.users))
+            .map_err(|in_use| ApiError::in_use(T::KIND, &label, &in_use.users))?;
+        table(self).remove(id);
+        Ok(())
     }
 }

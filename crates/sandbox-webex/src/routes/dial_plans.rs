@@ -142,9 +142,7 @@ async fn update(
 
 async fn remove(State(store): State<Shared>, Path(id): Path<String>) -> ApiResult<Response> {
     store.write(|org| {
-        let dp = org.dial_plans.found(&id)?;
-        org.ensure_deletable::<DialPlan>(&id, &dp.name)?;
-        org.dial_plans.remove(&id);
+        org.delete_unused(&id, |org| &mut org.dial_plans)?;
         Ok(no_content())
     })
 }

@@ -175,9 +175,7 @@ async fn update(
 /// the same data.
 async fn remove(State(store): State<Shared>, Path(id): Path<String>) -> ApiResult<Response> {
     store.write(|org| {
-        let loc = org.locations.found(&id)?;
-        org.ensure_deletable::<Location>(&id, &loc.name)?;
-        org.locations.remove(&id);
+        org.delete_unused(&id, |org| &mut org.locations)?;
         Ok(no_content())
     })
 }

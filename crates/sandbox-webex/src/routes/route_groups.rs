@@ -171,9 +171,7 @@ async fn update(
 
 async fn remove(State(store): State<Shared>, Path(id): Path<String>) -> ApiResult<Response> {
     store.write(|org| {
-        let rg = org.route_groups.found(&id)?;
-        org.ensure_deletable::<RouteGroup>(&id, &rg.name)?;
-        org.route_groups.remove(&id);
+        org.delete_unused(&id, |org| &mut org.route_groups)?;
         Ok(no_content())
     })
 }

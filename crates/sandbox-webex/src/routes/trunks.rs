@@ -318,9 +318,7 @@ async fn update(
 
 async fn remove(State(store): State<Shared>, Path(id): Path<String>) -> ApiResult<Response> {
     store.write(|org| {
-        let trunk = org.trunks.found(&id)?;
-        org.ensure_deletable::<Trunk>(&id, &trunk.name)?;
-        org.trunks.remove(&id);
+        org.delete_unused(&id, |org| &mut org.trunks)?;
         Ok(no_content())
     })
 }

@@ -5,6 +5,7 @@
 
 use crate::inventory::{Inventories, ObservePlan};
 use crate::model::TargetKey;
+use crate::plan::render::safe;
 use crate::plan::{Plan, model::PLAN_FORMAT, signing};
 use crate::redact::template_pointers;
 use serde_json::Value;
@@ -114,8 +115,8 @@ pub fn render_steps(plan: &Plan) -> String {
             out,
             "  {} {} on `{}`",
             a.action.symbol(),
-            a.object(),
-            a.target
+            safe(&a.object()),
+            safe(&a.target)
         );
         for s in &a.steps {
             let input = s.input.to_string();
@@ -125,7 +126,7 @@ pub fn render_steps(plan: &Plan) -> String {
             } else {
                 ""
             };
-            let _ = writeln!(out, "    {} {shown}{more}", s.name);
+            let _ = writeln!(out, "    {} {}{more}", safe(&s.name), safe(&shown));
         }
     }
     let s = &plan.summary;
@@ -134,18 +135,5 @@ pub fn render_steps(plan: &Plan) -> String {
         "{} to create, {} to update, {} to delete.",
         s.create, s.update, s.delete
     );
-    visible(&out)
-}
-
-/// Control characters (terminal escapes) shown as `\u{…}`, so a value cannot drive the screen.
-fn visible(text: &str) -> String {
-    text.chars()
-        .map(|c| {
-            if c.is_control() && c != '\n' {
-                format!("\\u{{{:x}}}", c as u32)
-            } else {
-                c.to_string()
-            }
-        })
-        .collect()
+    out
 }

@@ -252,7 +252,7 @@ fn escape_html(s: &str) -> String {
 
 /// `s` with every control, bidirectional-override and zero-width character written as
 /// `\u{…}`; borrowed when there is none (the ordinary case).
-fn safe(s: &str) -> Cow<'_, str> {
+pub fn safe(s: &str) -> Cow<'_, str> {
     if s.chars()
         .any(|c| crate::manifest::validate::refused_character(c).is_some())
     {

@@ -194,8 +194,7 @@ impl Config {
             None if Path::new(CONFIG_FILE).exists() => PathBuf::from(CONFIG_FILE),
             None => return Ok(Config::default()),
         };
-        let text = read_config_file(&path)
-            .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+        let text = crate::files::read_bounded(&path, MAX_CONFIG_BYTES, "configuration file")?;
         Self::parse(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
     }
 
@@ -300,28 +299,6 @@ impl Config {
 
 /// The most of a configuration file that is read: far more than any real one needs.
 pub const MAX_CONFIG_BYTES: u64 = 1 << 20;
-
-/// A configuration file's text: a regular file (not a device, a FIFO or a folder, which could
-/// block or never end) of at most `MAX_CONFIG_BYTES`.
-fn read_config_file(path: &Path) -> Result<String, String> {
-    use std::io::Read;
-    let meta = std::fs::metadata(path).map_err(|e| e.to_string())?;
-    if !meta.is_file() {
-        return Err("not a regular file".into());
-    }
-    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
-    let mut bytes = Vec::new();
-    file.take(MAX_CONFIG_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| e.to_string())?;
-    if bytes.len() as u64 > MAX_CONFIG_BYTES {
-        return Err(format!(
-            "larger than {} KiB; a configuration file is never that big",
-            MAX_CONFIG_BYTES >> 10
-        ));
-    }
-    String::from_utf8(bytes).map_err(|_| "not UTF-8 text".to_string())
-}
 
 /// The environment an old-shape target becomes: its own name, except the embedded `sandbox`,
 /// which is the `local` environment (so its state never lands inside the sandbox's org folder).

@@ -195,6 +195,9 @@ pub async fn run(ctx: &Context, command: Command) -> anyhow::Result<i32> {
         } => {
             let faults = faults.resolve()?;
             let active = faults.is_active();
+            // Listen for SIGTERM before announcing the port: a supervisor that reads the banner
+            // and stops us at once must get the clean, flushing exit, not the default kill.
+            let stop = stop_signal()?;
             let sandbox =
                 start_sandbox_with(Some(sandbox_dir.unwrap_or_else(default_dir)), port, faults)
                     .await?;
@@ -215,7 +218,7 @@ pub async fn run(ctx: &Context, command: Command) -> anyhow::Result<i32> {
                 let _ = out.write_all(banner.as_bytes());
                 let _ = out.flush();
             }
-            wait_for_stop().await?;
+            stop.await?;
             sandbox.shutdown().await?;
             Ok(super::EXIT_OK)
         }
@@ -257,22 +260,25 @@ pub async fn run(ctx: &Context, command: Command) -> anyhow::Result<i32> {
     }
 }
 
-/// Ctrl-C, or SIGTERM from a supervisor: either way the org is flushed before exiting.
-async fn wait_for_stop() -> anyhow::Result<()> {
-    #[cfg(unix)]
-    {
-        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+/// Ctrl-C, or SIGTERM from a supervisor: either way the org is flushed before exiting. The
+/// handlers are installed when this is called, not when the future is first polled.
+#[cfg(unix)]
+fn stop_signal() -> anyhow::Result<impl std::future::Future<Output = anyhow::Result<()>>> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut term = signal(SignalKind::terminate())?;
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    Ok(async move {
         tokio::select! {
-            r = tokio::signal::ctrl_c() => r?,
+            _ = interrupt.recv() => {}
             _ = term.recv() => {}
         }
         Ok(())
-    }
-    #[cfg(not(unix))]
-    {
-        tokio::signal::ctrl_c().await?;
-        Ok(())
-    }
+    })
+}
+
+#[cfg(not(unix))]
+fn stop_signal() -> anyhow::Result<impl std::future::Future<Output = anyhow::Result<()>>> {
+    Ok(async { Ok(tokio::signal::ctrl_c().await?) })
 }
 
 async fn send(

@@ -48,6 +48,7 @@ pub static INFO: KindInfo = KindInfo {
     shape: Shape::Declaration,
     lookup_step: "",
     diff_rules: DiffRules::NONE,
+    provides: None,
 };
 
 /// One rule, ready to match live objects.

@@ -77,7 +77,7 @@ pub fn resolve(set: ManifestSet) -> Result<Resolved, Diagnostics> {
             TargetKey::new(kind, key),
         )
     };
-    let by_key: HashMap<(String, TargetKey), usize> = objects
+    let mut by_key: HashMap<(String, TargetKey), usize> = objects
         .iter()
         .zip(&keys)
         .enumerate()
@@ -102,6 +102,15 @@ pub fn resolve(set: ManifestSet) -> Result<Resolved, Diagnostics> {
         }
     }
     problems.into_result(())?;
+    // Keys an object's member list provides (a location's numbers): a reference to one depends
+    // on that object. The object's own key wins where both exist.
+    for (i, o) in objects.iter().enumerate() {
+        for key in provided(&o.id.kind, &o.spec) {
+            by_key
+                .entry((o.target.clone().unwrap_or_default(), key))
+                .or_insert(i);
+        }
+    }
     for (i, o) in objects.iter().enumerate() {
         for r in o
             .references
@@ -132,6 +141,24 @@ pub fn resolve(set: ManifestSet) -> Result<Resolved, Diagnostics> {
         })
         .collect::<Vec<_>>();
     Ok(finish(resolved, &graph))
+}
+
+/// The keys of another kind that `o`'s member list provides (see `KindInfo::provides`).
+pub fn provided_keys(o: &ResolvedObject) -> Vec<TargetKey> {
+    provided(&o.desired.id.kind, &o.spec)
+}
+
+fn provided(kind: &str, spec: &Value) -> Vec<TargetKey> {
+    let Some((list, provided_kind)) = kind_info(kind).and_then(|k| k.provides) else {
+        return Vec::new();
+    };
+    spec.pointer(list)
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .map(|item| TargetKey::new(provided_kind, item))
+        .collect()
 }
 
 fn index_of(index: &HashMap<&ObjectRef, usize>, r: &crate::model::Reference) -> Option<usize> {

@@ -163,15 +163,19 @@ impl Runner<'_, '_> {
             })?;
             return Ok(Outcome::Adopted);
         }
-        let steps = crate::plan::build::change_steps(
-            self.info,
-            &self.action.key,
-            &self.action.desired,
-            &self.prepared.spec,
-            Some(&found),
-            Operation::Update,
-            &changes,
-        )?;
+        // Referenced objects are not re-read here: a kind's reference checks were made when
+        // the plan was, and the target refuses what they would have caught.
+        let steps = crate::plan::build::change_steps(&crate::plan::build::Planned {
+            info: self.info,
+            key: &self.action.key,
+            template: &self.action.desired,
+            spec: &self.prepared.spec,
+            live: Some(&found),
+            referenced: &[],
+            operation: Operation::Update,
+            changes: &changes,
+        })
+        .map_err(|b| format!("{}: {}", b.reason, b.message))?;
         let changes = crate::plan::build::redact_changes(changes, &self.action.sensitive);
         for (index, step) in steps.iter().enumerate() {
             let mut step = step.clone();

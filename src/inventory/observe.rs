@@ -49,7 +49,8 @@ pub fn scopes_for(
     for o in resolved.objects.iter().filter(|o| o.target() == target) {
         let info = kind_info(&o.desired.id.kind);
         if let Some(scope) = scope_of(&mut kinds, &o.desired.id.kind) {
-            scope.add_detail(&o.key);
+            let fields = o.spec.as_object().into_iter().flat_map(|m| m.keys());
+            scope.add_fields(&o.key, fields);
             if let Some((field, _)) = info.and_then(KindInfo::parent)
                 && let Some(parent) = o.spec.get(field).and_then(|v| v.as_str())
             {

@@ -79,7 +79,7 @@ pub fn validate_document(
         ]);
     }
     if let Some(KindInfo {
-        shape: Shape::ObservedOnly { reason },
+        shape: Shape::ObservedOnly { reason, .. },
         kind: observed,
         ..
     }) = kind_info(kind)

@@ -9,7 +9,7 @@ use crate::inventory::Inventories;
 use crate::model::{LiveObject, TargetKey};
 use crate::ownership::Rule;
 use crate::providers::kind::Operation;
-use crate::providers::{Change, KindInfo, Step, kind_info, registry};
+use crate::providers::{Blocked, Change, KindInfo, Step, kind_info, registry};
 use crate::redact::{SENSITIVE, is_sensitive};
 use crate::resolve::{Resolved, ResolvedObject};
 use serde_json::Value;
@@ -29,7 +29,11 @@ pub fn build(input: &PlanInput<'_>) -> Plan {
     let managed: HashSet<(String, TargetKey)> = resolved
         .objects
         .iter()
-        .map(|o| (o.target().to_string(), o.target_key()))
+        .flat_map(|o| {
+            std::iter::once(o.target_key())
+                .chain(crate::resolve::provided_keys(o))
+                .map(|k| (o.target().to_string(), k))
+        })
         .collect();
     let live_of = |target: &str, key: &TargetKey| -> Option<&LiveObject> {
         input.inventories.get(target).and_then(|i| i.get(key))
@@ -41,7 +45,9 @@ pub fn build(input: &PlanInput<'_>) -> Plan {
             continue;
         };
         let live = live_of(o.target(), &o.target_key());
-        let missing: Vec<String> = o
+        // A reference to what is neither managed nor live: pending with the referenced kind's
+        // own reason (a person → user_not_found, a license → license_or_feature_missing).
+        let missing: Vec<(&str, String)> = o
             .external
             .iter()
             .filter(|e| {
@@ -49,10 +55,13 @@ pub fn build(input: &PlanInput<'_>) -> Plan {
                     && live_of(&e.target, &e.key).is_none()
             })
             .map(|e| {
-                format!(
+                let reason = kind_info(&e.key.kind)
+                    .map_or(reason::DEPENDENCY_MISSING, KindInfo::missing_reason);
+                let message = format!(
                     "{} '{}' (at spec{}) is neither in the manifests nor live",
                     e.key.kind, e.key.key, e.pointer
-                )
+                );
+                (reason, message)
             })
             .collect();
         let waiting: Vec<String> = o
@@ -65,8 +74,9 @@ pub fn build(input: &PlanInput<'_>) -> Plan {
             })
             .map(|&j| resolved.objects[j].desired.id.to_string())
             .collect();
-        let (action, pending, changes) = if !missing.is_empty() {
-            let p = pending(reason::DEPENDENCY_MISSING, missing.join("; "));
+        let (action, pending, changes) = if let Some((reason, _)) = missing.first() {
+            let messages: Vec<&str> = missing.iter().map(|(_, m)| m.as_str()).collect();
+            let p = pending(reason, messages.join("; "));
             (ActionType::Pending, Some(p), Vec::new())
         } else if !waiting.is_empty() {
             let message = format!("waits for {} (pending)", waiting.join(", "));
@@ -79,11 +89,12 @@ pub fn build(input: &PlanInput<'_>) -> Plan {
         let mut pending = pending;
         let mut action = action;
         if matches!(action, ActionType::Create | ActionType::Update) {
-            match steps_of(info, o, live, action, &changes) {
+            let referenced = referenced_live(o, &live_of);
+            match steps_of(info, o, live, &referenced, action, &changes) {
                 Ok(s) => steps = s,
-                Err(message) => {
+                Err(blocked) => {
                     action = ActionType::Pending;
-                    pending = Some(self::pending(reason::UNSUPPORTED, message));
+                    pending = Some(self::pending(blocked.reason, blocked.message));
                 }
             }
         }
@@ -195,45 +206,78 @@ pub fn steps_of(
     info: &KindInfo,
     o: &ResolvedObject,
     live: Option<&LiveObject>,
+    referenced: &[(String, &LiveObject)],
     action: ActionType,
     changes: &[FieldChange],
-) -> Result<Vec<Step>, String> {
+) -> Result<Vec<Step>, Blocked> {
     let operation = if action == ActionType::Create {
         Operation::Create
     } else {
         Operation::Update
     };
-    change_steps(info, &o.key, &o.template, &o.spec, live, operation, changes)
+    change_steps(&Planned {
+        info,
+        key: &o.key,
+        template: &o.template,
+        spec: &o.spec,
+        live,
+        referenced,
+        operation,
+        changes,
+    })
 }
 
-/// The steps that bring `live` to `template` (whose interpolated form is `spec`): member lists
-/// item by item, other fields as the kind's steps decide.
-pub fn change_steps(
-    info: &KindInfo,
-    key: &str,
-    template: &Value,
-    spec: &Value,
-    live: Option<&LiveObject>,
-    operation: Operation,
-    changes: &[FieldChange],
-) -> Result<Vec<Step>, String> {
-    let rules = &info.diff_rules;
-    let mut members = diff::members(rules, spec, live.map(|l| &l.state));
-    diff::use_template_items(&mut members, rules, spec, template);
-    let fields: Vec<FieldChange> = changes
+/// One change to turn into steps: `live` brought to `template` (whose interpolated form is
+/// `spec`).
+pub struct Planned<'a> {
+    pub info: &'a KindInfo,
+    pub key: &'a str,
+    pub template: &'a Value,
+    pub spec: &'a Value,
+    pub live: Option<&'a LiveObject>,
+    /// The live objects the spec references, by pointer.
+    pub referenced: &'a [(String, &'a LiveObject)],
+    pub operation: Operation,
+    pub changes: &'a [FieldChange],
+}
+
+/// The steps of one change: member lists item by item, other fields as the kind's steps decide.
+pub fn change_steps(p: &Planned<'_>) -> Result<Vec<Step>, Blocked> {
+    let rules = &p.info.diff_rules;
+    let mut members = diff::members(rules, p.spec, p.live.map(|l| &l.state));
+    diff::use_template_items(&mut members, rules, p.spec, p.template);
+    let fields: Vec<FieldChange> = p
+        .changes
         .iter()
         .filter(|c| !rules.member_lists.iter().any(|(list, _)| c.path == *list))
         .cloned()
         .collect();
     registry::steps(&Change {
-        kind: info.kind,
-        key,
-        operation,
-        desired: template,
-        live,
+        kind: p.info.kind,
+        key: p.key,
+        operation: p.operation,
+        desired: p.template,
+        live: p.live,
         fields: &fields,
         members: &members,
+        referenced: p.referenced,
     })
+}
+
+/// The live objects `o` references, by pointer: the managed ones observed and the external ones.
+fn referenced_live<'l>(
+    o: &ResolvedObject,
+    live_of: &impl Fn(&str, &TargetKey) -> Option<&'l LiveObject>,
+) -> Vec<(String, &'l LiveObject)> {
+    o.desired
+        .references
+        .iter()
+        .filter_map(|r| {
+            let key = o.spec.pointer(&r.pointer)?.as_str()?;
+            let live = live_of(o.target(), &TargetKey::new(&r.target_kind, key))?;
+            Some((r.pointer.clone(), live))
+        })
+        .collect()
 }
 
 fn pending(code: &str, message: String) -> Pending {

@@ -3,8 +3,8 @@
 //! never touched. Deletes run after creates and updates, in reverse dependency order: an object
 //! is deleted only after the deleted objects that reference it (a route group before its trunk).
 
-use super::build::change_steps;
-use super::model::{Action, ActionType, Pending, ThresholdTrip, reason};
+use super::build::{Planned, change_steps};
+use super::model::{Action, ActionType, Pending, ThresholdTrip};
 use crate::config::Safety;
 use crate::inventory::Inventories;
 use crate::model::{LiveObject, TargetKey};
@@ -56,23 +56,24 @@ pub fn plan_deletes(
             let name = object(target, live);
             let info = kind_info(&live.kind);
             let steps = info.map(|info| {
-                change_steps(
+                change_steps(&Planned {
                     info,
-                    &live.key,
-                    &Value::Null,
-                    &Value::Null,
-                    Some(live),
-                    Operation::Delete,
-                    &[],
-                )
+                    key: &live.key,
+                    template: &Value::Null,
+                    spec: &Value::Null,
+                    live: Some(live),
+                    referenced: &[],
+                    operation: Operation::Delete,
+                    changes: &[],
+                })
             });
             let (action, pending, steps) = match steps {
                 Some(Ok(steps)) => (ActionType::Delete, None, steps),
-                Some(Err(message)) => (
+                Some(Err(blocked)) => (
                     ActionType::Pending,
                     Some(Pending {
-                        code: reason::UNSUPPORTED.into(),
-                        message,
+                        code: blocked.reason.into(),
+                        message: blocked.message,
                     }),
                     Vec::new(),
                 ),

@@ -48,12 +48,8 @@ pub struct Pending {
     pub message: String,
 }
 
-pub mod reason {
-    pub const DEPENDENCY_MISSING: &str = "resource_dependency_missing";
-    pub const REQUIRES_REPLACEMENT: &str = "requires_replacement";
-    /// The kind cannot compute the steps from what was observed.
-    pub const UNSUPPORTED: &str = "precondition_missing";
-}
+/// The registry's codes, as kinds give them too.
+pub use crate::providers::reason;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

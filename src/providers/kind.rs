@@ -10,7 +10,7 @@ use crate::model::LiveObject;
 use futures::future::BoxFuture;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 pub use crate::diff::MemberChange;
 
@@ -27,6 +27,10 @@ pub struct Scope {
     parents: Option<HashSet<String>>,
     /// The one key of a lookup, as written, for a kind to filter its list call by.
     single: Option<String>,
+    /// Per key (case-folded): the top-level spec fields the manifests set. A kind whose
+    /// settings each cost a read (a person's forwarding, recording…) reads only these; None =
+    /// every field of every key.
+    fields: Option<HashMap<String, BTreeSet<String>>>,
 }
 
 impl Scope {
@@ -41,6 +45,7 @@ impl Scope {
             detail: Some(HashSet::new()),
             parents: has_parent.then(HashSet::new),
             single: None,
+            fields: Some(HashMap::new()),
         }
     }
     /// One object by its key, in full detail (apply's lookup).
@@ -51,6 +56,7 @@ impl Scope {
             detail: Some(keys),
             parents: None,
             single: Some(key.to_string()),
+            fields: None,
         }
     }
     /// Want the detail of `key`.
@@ -58,6 +64,23 @@ impl Scope {
         if let Some(detail) = &mut self.detail {
             detail.insert(key.to_lowercase());
         }
+    }
+    /// Want these top-level spec fields of `key` (its detail is wanted too).
+    pub fn add_fields<'f>(&mut self, key: &str, fields: impl IntoIterator<Item = &'f String>) {
+        self.add_detail(key);
+        if let Some(map) = &mut self.fields {
+            map.entry(key.to_lowercase())
+                .or_default()
+                .extend(fields.into_iter().cloned());
+        }
+    }
+    /// True when the manifests set `field` on `key` (or every field is wanted).
+    pub fn wants_field(&self, key: &str, field: &str) -> bool {
+        self.wants_detail(key)
+            && self.fields.as_ref().is_none_or(|m| {
+                m.get(&key.to_lowercase())
+                    .is_some_and(|set| set.contains(field))
+            })
     }
     /// Look under `parent` too.
     pub fn add_parent(&mut self, parent: &str) {
@@ -120,6 +143,10 @@ pub struct Change<'a> {
     pub fields: &'a [FieldChange],
     /// Per-item changes of the kind's member lists (all adds for a create).
     pub members: &'a [DiffMemberChange],
+    /// The live objects the desired spec references, by the reference's JSON pointer (a
+    /// license's remaining units, a number's location): what a kind checks before it commits
+    /// to steps that the target would refuse.
+    pub referenced: &'a [(String, &'a LiveObject)],
 }
 
 impl Change<'_> {
@@ -129,9 +156,40 @@ impl Change<'_> {
             .iter()
             .any(|c| c.path == pointer || c.path.starts_with(&format!("{pointer}/")))
     }
+    /// The live object referenced at `pointer`, when it exists.
+    pub fn referenced_at(&self, pointer: &str) -> Option<&LiveObject> {
+        self.referenced
+            .iter()
+            .find(|(p, _)| p == pointer)
+            .map(|(_, l)| *l)
+    }
     /// The member changes of one list.
     pub fn members_of<'b>(&'b self, list: &'b str) -> impl Iterator<Item = &'b DiffMemberChange> {
         self.members.iter().filter(move |m| m.list == list)
+    }
+}
+
+/// Why a kind cannot give steps for a change yet: a registry reason code (`reason::…`) and
+/// what the operator should do. The plan shows the object as pending with both.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Blocked {
+    pub reason: &'static str,
+    pub message: String,
+}
+
+impl Blocked {
+    pub fn new(reason: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            reason,
+            message: message.into(),
+        }
+    }
+}
+
+/// A bare message: the kind cannot compute its steps from what was observed.
+impl From<String> for Blocked {
+    fn from(message: String) -> Self {
+        Self::new(super::reason::PRECONDITION_MISSING, message)
     }
 }
 
@@ -184,7 +242,7 @@ pub trait Kind<C>: Send + Sync + 'static {
         ids: &'a IdIndex,
     ) -> BoxFuture<'a, Result<Vec<LiveObject>, ProviderError>>;
     /// The steps that carry out one change. Pure: no I/O, the same change gives the same steps.
-    fn steps(&self, change: &Change<'_>) -> Result<Vec<Step>, String>;
+    fn steps(&self, change: &Change<'_>) -> Result<Vec<Step>, Blocked>;
     /// Run one step; returns the object's vendor id when the step created it.
     fn run<'a>(
         &'a self,
@@ -255,10 +313,10 @@ impl<C: Send + Sync + 'static> ConnectedTarget for KindSet<C> {
 pub fn steps_from<C>(
     kinds: &'static [&'static dyn Kind<C>],
     change: &Change<'_>,
-) -> Result<Vec<Step>, String> {
+) -> Result<Vec<Step>, Blocked> {
     kinds
         .iter()
         .find(|k| k.info().kind == change.kind)
-        .ok_or_else(|| format!("no provider serves kind {}", change.kind))?
+        .ok_or_else(|| Blocked::from(format!("no provider serves kind {}", change.kind)))?
         .steps(change)
 }

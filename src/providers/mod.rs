@@ -13,7 +13,7 @@ pub mod webex;
 
 pub use error::{ErrorClass, Exchange, ProviderError};
 pub use ids::IdIndex;
-pub use kind::{Change, ConnectedTarget, Kind, KindSet, MemberChange, Scope, Step};
+pub use kind::{Blocked, Change, ConnectedTarget, Kind, KindSet, MemberChange, Scope, Step};
 pub use registry::{ProviderInfo, TargetSettings, catalog, kind_info, provider};
 
 /// Static description of one manifest kind.
@@ -34,6 +34,24 @@ pub struct KindInfo {
     /// The step that reads one object by key (journaled when apply has to look again).
     pub lookup_step: &'static str,
     pub diff_rules: DiffRules,
+    /// A member list whose items are keys of another kind (`/numbers` of a location's number
+    /// inventory are `Number`s): a reference to such a key depends on the object that lists
+    /// it, instead of having to be live already.
+    pub provides: Option<(&'static str, &'static str)>,
+}
+
+/// The registry's reason codes for a pending object (seeds/002), shared by the engine and kinds.
+pub mod reason {
+    pub const DEPENDENCY_MISSING: &str = "resource_dependency_missing";
+    pub const REQUIRES_REPLACEMENT: &str = "requires_replacement";
+    /// The kind cannot compute the steps from what was observed, or the target would refuse.
+    pub const PRECONDITION_MISSING: &str = "precondition_missing";
+    pub const USER_NOT_FOUND: &str = "user_not_found";
+    pub const WORKSPACE_NOT_FOUND: &str = "workspace_not_found";
+    pub const LICENSE_OR_FEATURE_MISSING: &str = "license_or_feature_missing";
+    pub const NUMBER_INVENTORY_MISSING: &str = "number_inventory_missing";
+    /// The API cannot do or check it; it is done by hand or by the PSTN provider.
+    pub const OUT_OF_SCOPE: &str = "out_of_scope";
 }
 
 /// The four shapes the engine knows.
@@ -45,8 +63,12 @@ pub enum Shape {
     /// update, never created; its "delete" puts it back to the vendor's default.
     Singleton,
     /// Read and referenced, never written (people come from the identity source). A document
-    /// of this kind is a validation error that gives `reason`.
-    ObservedOnly { reason: &'static str },
+    /// of this kind is a validation error that gives `reason`; a reference to one that is not
+    /// live makes the referencing object pending with the registry code `missing`.
+    ObservedOnly {
+        reason: &'static str,
+        missing: &'static str,
+    },
     /// A document the engine reads itself and that is never a live object (`Ownership`).
     Declaration,
 }
@@ -57,6 +79,13 @@ impl KindInfo {
     }
     pub fn is_observed_only(&self) -> bool {
         matches!(self.shape, Shape::ObservedOnly { .. })
+    }
+    /// The reason code of an object whose reference to this kind finds nothing.
+    pub fn missing_reason(&self) -> &'static str {
+        match self.shape {
+            Shape::ObservedOnly { missing, .. } => missing,
+            _ => reason::DEPENDENCY_MISSING,
+        }
     }
     pub fn is_declaration(&self) -> bool {
         self.shape == Shape::Declaration

@@ -1,6 +1,6 @@
 //! The providers Switchboard knows, one line each, and the catalog of their kinds.
 
-use super::kind::{Change, ConnectedTarget, Step};
+use super::kind::{Blocked, Change, ConnectedTarget, Step};
 use super::{KindInfo, webex};
 use crate::transport::{Gate, Limits};
 use futures::future::BoxFuture;
@@ -18,7 +18,7 @@ pub struct ProviderInfo {
     pub name: &'static str,
     pub kinds: fn() -> Vec<&'static KindInfo>,
     /// The pure steps of a change of one of its kinds.
-    pub steps: fn(&Change<'_>) -> Result<Vec<Step>, String>,
+    pub steps: fn(&Change<'_>) -> Result<Vec<Step>, Blocked>,
     /// A target's limits from its configured `limits` block (None: not configured).
     pub limits: fn(&TargetSettings, Option<Limits>) -> Limits,
     /// Check the provider's own settings of a target (the keys besides `provider` and `limits`).
@@ -77,7 +77,7 @@ pub fn kind_info(kind: &str) -> Option<&'static KindInfo> {
 }
 
 /// The steps of a change, from the provider of its kind.
-pub fn steps(change: &Change<'_>) -> Result<Vec<Step>, String> {
+pub fn steps(change: &Change<'_>) -> Result<Vec<Step>, Blocked> {
     let info = kind_info(change.kind).ok_or_else(|| format!("unknown kind {}", change.kind))?;
     let provider =
         provider(info.provider).ok_or_else(|| format!("kind {} has no provider", info.kind))?;

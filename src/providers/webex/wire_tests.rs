@@ -15,7 +15,7 @@ mod wire;
 
 use crate::diff;
 use crate::model::LiveObject;
-use crate::plan::build::change_steps;
+use crate::plan::build::{Planned, change_steps};
 use crate::providers::kind::Operation;
 use crate::providers::webex::client::WebexClient;
 use crate::providers::{IdIndex, Step, kind_info};
@@ -45,7 +45,17 @@ fn plan(
         (Operation::Update, Some(live)) => diff::diff(rules, desired, &live.state),
         _ => Vec::new(),
     };
-    change_steps(info, key, desired, desired, live, operation, &changes)
+    change_steps(&Planned {
+        info,
+        key,
+        template: desired,
+        spec: desired,
+        live,
+        referenced: &[],
+        operation,
+        changes: &changes,
+    })
+    .map_err(|b| b.message)
 }
 
 fn names(steps: &[Step]) -> Vec<&str> {

@@ -50,6 +50,7 @@ pub static INFO: KindInfo = KindInfo {
         member_lists: &[("/dialPatterns", "")],
         ..DiffRules::NONE
     },
+    provides: None,
 };
 
 pub struct DialPlan;
@@ -143,7 +144,7 @@ impl Kind<WebexClient> for DialPlan {
         })
     }
 
-    fn steps(&self, change: &Change<'_>) -> Result<Vec<Step>, String> {
+    fn steps(&self, change: &Change<'_>) -> Result<Vec<Step>, crate::providers::Blocked> {
         let pattern_changes: Vec<(String, &str)> = change
             .members_of("/dialPatterns")
             .map(|m| {

@@ -46,6 +46,7 @@ pub static INFO: KindInfo = KindInfo {
         parent: Some(("locationRef", "Location")),
         ..DiffRules::NONE
     },
+    provides: None,
 };
 
 const ROUTE_REFS_WITH_LOCATION: &[(&str, &str)] =
@@ -111,7 +112,7 @@ impl Kind<WebexClient> for InternalDialing {
         })
     }
 
-    fn steps(&self, change: &Change<'_>) -> Result<Vec<Step>, String> {
+    fn steps(&self, change: &Change<'_>) -> Result<Vec<Step>, crate::providers::Blocked> {
         let spec = match change.operation {
             Operation::Create | Operation::Update => json!({
                 "enableUnknownExtensionRoutePolicy": change.desired["enableUnknownExtensionRoutePolicy"],

@@ -98,6 +98,7 @@ pub static INFO: KindInfo = KindInfo {
         case_insensitive: &["/address/country"],
         ..DiffRules::NONE
     },
+    provides: None,
 };
 
 pub struct Location;
@@ -132,7 +133,7 @@ impl Kind<WebexClient> for Location {
     /// A create is the common location, then Webex Calling enabled on it. An update sends
     /// only the changed fields PUT /locations takes; the announcement language belongs to the
     /// calling side and goes there.
-    fn steps(&self, change: &Change<'_>) -> Result<Vec<Step>, String> {
+    fn steps(&self, change: &Change<'_>) -> Result<Vec<Step>, crate::providers::Blocked> {
         let key = change.key;
         Ok(match change.operation {
             Operation::Create => vec![

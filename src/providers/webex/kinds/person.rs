@@ -34,9 +34,11 @@ pub static INFO: KindInfo = KindInfo {
     shape: Shape::ObservedOnly {
         reason: "user_create and user_update_identity are forbidden: people come from the \
                  identity source (LDAP/SCIM/Control Hub); manage their calling settings instead",
+        missing: crate::providers::reason::USER_NOT_FOUND,
     },
     lookup_step: "person_lookup",
     diff_rules: DiffRules::NONE,
+    provides: None,
 };
 
 pub struct Person;
@@ -86,11 +88,11 @@ impl Kind<WebexClient> for Person {
         })
     }
 
-    fn steps(&self, change: &Change<'_>) -> Result<Vec<Step>, String> {
-        Err(format!(
+    fn steps(&self, change: &Change<'_>) -> Result<Vec<Step>, crate::providers::Blocked> {
+        Err(crate::providers::Blocked::from(format!(
             "{} '{}' is observed only: Switchboard never writes people",
             KIND, change.key
-        ))
+        )))
     }
 
     fn run<'a>(

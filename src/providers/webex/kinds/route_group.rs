@@ -52,6 +52,7 @@ pub static INFO: KindInfo = KindInfo {
         unordered_lists: &[("/localGateways", "trunkRef")],
         ..DiffRules::NONE
     },
+    provides: None,
 };
 
 pub struct RouteGroup;
@@ -123,7 +124,7 @@ impl Kind<WebexClient> for RouteGroup {
         })
     }
 
-    fn steps(&self, change: &Change<'_>) -> Result<Vec<Step>, String> {
+    fn steps(&self, change: &Change<'_>) -> Result<Vec<Step>, crate::providers::Blocked> {
         let spec = json!({"name": change.desired["name"], "localGateways": change.desired["localGateways"]});
         Ok(vec![match change.operation {
             Operation::Create => Step::new("route_group_create", json!({"spec": spec})).creating(),

@@ -199,6 +199,7 @@ pub static INFO: KindInfo = KindInfo {
         parent: Some(("locationRef", "Location")),
         ..DiffRules::NONE
     },
+    provides: None,
 };
 
 pub struct Schedule;
@@ -339,7 +340,7 @@ impl Kind<WebexClient> for Schedule {
         })
     }
 
-    fn steps(&self, change: &Change<'_>) -> Result<Vec<Step>, String> {
+    fn steps(&self, change: &Change<'_>) -> Result<Vec<Step>, crate::providers::Blocked> {
         let (location, schedule_type) = match change.live {
             Some(live) => (&live.state["locationRef"], &live.state["type"]),
             None => (&change.desired["locationRef"], &change.desired["type"]),

@@ -120,6 +120,7 @@ pub static INFO: KindInfo = KindInfo {
         ],
         ..DiffRules::NONE
     },
+    provides: None,
 };
 
 pub struct Trunk;
@@ -164,7 +165,7 @@ impl Kind<WebexClient> for Trunk {
         })
     }
 
-    fn steps(&self, change: &Change<'_>) -> Result<Vec<Step>, String> {
+    fn steps(&self, change: &Change<'_>) -> Result<Vec<Step>, crate::providers::Blocked> {
         let spec = change.desired;
         Ok(vec![match change.operation {
             Operation::Create => Step::new(

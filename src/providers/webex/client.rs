@@ -122,6 +122,26 @@ impl WebexClient {
             .body)
     }
 
+    /// PUT with query parameters (`/people/{id}?callingData=true`).
+    pub async fn put_with(
+        &self,
+        path: &str,
+        query: &[(&str, &str)],
+        body: &Value,
+    ) -> Result<Value, ProviderError> {
+        Ok(self
+            .send(Method::PUT, &self.url(path), query, Some(body))
+            .await?
+            .body)
+    }
+
+    pub async fn patch(&self, path: &str, body: &Value) -> Result<Value, ProviderError> {
+        Ok(self
+            .send(Method::PATCH, &self.url(path), &[], Some(body))
+            .await?
+            .body)
+    }
+
     pub async fn delete(&self, path: &str) -> Result<(), ProviderError> {
         self.send(Method::DELETE, &self.url(path), &[], None)
             .await
@@ -226,7 +246,8 @@ impl WebexClient {
         query: &[(&str, &str)],
         body: Option<&Value>,
     ) -> Verdict<Answer, ProviderError> {
-        let idempotent = method != Method::POST;
+        // A PATCH adds or removes (a license assignment): repeating one is not safe either.
+        let idempotent = *method != Method::POST && *method != Method::PATCH;
         let (mut url, mut query) = (url.to_string(), query);
         let mut admission = self.gate.admit().await;
         let mut hops = 0;

@@ -1,14 +1,18 @@
 //! The Webex kinds, one file each: spec type (→ JSON Schema), natural key, wire mapping. A new
 //! kind is its file, its `mod` line and its line in `KINDS`, all in this folder.
 
+pub mod call_settings;
 pub mod common;
 pub mod dial_plan;
 pub mod internal_dialing;
+pub mod license;
 pub mod location;
 pub mod person;
+pub mod person_requests;
 pub mod route_group;
 pub mod schedule;
 pub mod trunk;
+pub mod user_calling;
 
 use crate::providers::webex::client::WebexClient;
 use crate::providers::{ErrorClass, Kind, ProviderError};
@@ -25,6 +29,8 @@ pub static KINDS: &[&dyn Kind<WebexClient>] = &[
     &dial_plan::DialPlan,
     &schedule::Schedule,
     &internal_dialing::InternalDialing,
+    &license::License,
+    &user_calling::UserCalling,
 ];
 
 /// How many detail reads of one list run at once.

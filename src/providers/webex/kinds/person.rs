@@ -43,6 +43,8 @@ pub static INFO: KindInfo = KindInfo {
 
 pub struct Person;
 
+const LOOKUPS_BEFORE_LISTING: usize = 20;
+
 fn to_live(item: &Value) -> Option<LiveObject> {
     let id = item.get("id")?.as_str()?.to_string();
     let email = item.get("emails")?.get(0)?.as_str()?.to_lowercase();
@@ -55,7 +57,7 @@ impl Kind<WebexClient> for Person {
         &INFO
     }
 
-    /// By email for the people referenced (one filtered read each), or the whole directory.
+    /// By email for the few people referenced (one filtered read each), or the whole directory.
     fn observe<'a>(
         &'a self,
         client: &'a WebexClient,
@@ -64,7 +66,9 @@ impl Kind<WebexClient> for Person {
     ) -> BoxFuture<'a, Result<Vec<LiveObject>, ProviderError>> {
         Box::pin(async move {
             let items = match scope.detail_keys() {
-                Some(emails) => super::fetch_all(
+                // A few people are looked up one by one; many are read as the paginated list,
+                // 1,000 a page, which costs far fewer requests.
+                Some(emails) if emails.len() <= LOOKUPS_BEFORE_LISTING => super::fetch_all(
                     emails
                         .iter()
                         .map(|e| async move {
@@ -78,7 +82,7 @@ impl Kind<WebexClient> for Person {
                 .into_iter()
                 .flatten()
                 .collect(),
-                None => client.list("/people", &[], "items").await?,
+                _ => client.list("/people", &[], "items").await?,
             };
             Ok(items
                 .iter()

@@ -1,0 +1,435 @@
+//! Call settings of a person (and, with their own paths, of a workspace): each setting is a
+//! singleton read with one GET and written with one PUT of the whole body (reference §2.16).
+//! Manifests write Webex's own bodies, except that people and workspaces are named by key
+//! (`personRef`, `workspaceRef`) where Webex wants ids, and call forwarding is flattened (Webex
+//! nests `always/busy/noAnswer` under a second `callForwarding`).
+
+use crate::providers::IdIndex;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value, json};
+
+/// `callForwarding`: forward always, when busy, when unanswered; and where calls go when the
+/// phone is offline (business continuity).
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CallForwarding {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub always: Option<ForwardRule>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub busy: Option<ForwardRule>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub no_answer: Option<ForwardRule>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub business_continuity: Option<ForwardRule>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ForwardRule {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// A number or extension calls go to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1, max = 40), regex(pattern = r"^[+0-9*#]+$"))]
+    pub destination: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ring_reminder_enabled: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub destination_voicemail_enabled: Option<bool>,
+    /// Rings before an unanswered call is forwarded (`noAnswer` only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 2, max = 20))]
+    pub number_of_rings: Option<u32>,
+}
+
+/// `callRecording`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CallRecording {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub record: Option<RecordMode>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub record_voicemail_enabled: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_stop_announcement_enabled: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notification: Option<RecordingNotification>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repeat: Option<RecordingRepeat>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub enum RecordMode {
+    Always,
+    Never,
+    #[serde(rename = "Always with Pause/Resume")]
+    AlwaysWithPauseResume,
+    #[serde(rename = "On Demand with User Initiated Start")]
+    OnDemand,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RecordingNotification {
+    #[serde(default, skip_serializing_if = "Option::is_none", rename = "type")]
+    pub kind: Option<NotificationType>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub enum NotificationType {
+    None,
+    Beep,
+    #[serde(rename = "Play Announcement")]
+    PlayAnnouncement,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RecordingRepeat {
+    /// Seconds between repeated beeps.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 10, max = 1800))]
+    pub interval: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+}
+
+/// `monitoring`: the lines this person's phone watches. Webex reads
+/// `callParkNotificationEnabled` and writes `enableCallParkNotification`; manifests use the
+/// read name.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Monitoring {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub call_park_notification_enabled: Option<bool>,
+    /// People and workspaces watched, at most 50.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(max = 50))]
+    pub monitored_elements: Option<Vec<MonitoredElement>>,
+}
+
+/// A watched person (by email) or workspace (by `<location>/<displayName>`).
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub enum MonitoredElement {
+    PersonRef(String),
+    WorkspaceRef(String),
+}
+
+/// `outgoingPermission`: which call types may be dialled (same body as the location's).
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct OutgoingPermission {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub use_custom_enabled: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub use_custom_permissions: Option<bool>,
+    /// One entry per call type; order does not matter.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calling_permissions: Option<Vec<CallingPermission>>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CallingPermission {
+    pub call_type: CallType,
+    pub action: PermissionAction,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transfer_enabled: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_call_type_restriction_enabled: Option<bool>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum CallType {
+    InternalCall,
+    Local,
+    TollFree,
+    Toll,
+    National,
+    International,
+    OperatorAssisted,
+    ChargeableDirectoryAssisted,
+    SpecialServicesI,
+    SpecialServicesIi,
+    PremiumServicesI,
+    PremiumServicesIi,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum PermissionAction {
+    Allow,
+    Block,
+    AuthCode,
+    TransferNumber1,
+    TransferNumber2,
+    TransferNumber3,
+}
+
+/// `callWaiting`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CallWaiting {
+    pub enabled: bool,
+}
+
+/// `doNotDisturb`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct DoNotDisturb {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ring_splash_enabled: Option<bool>,
+}
+
+/// `voicemail`, the basics: on or off, which calls go there, and notifications.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Voicemail {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub send_all_calls: Option<Toggle>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub send_busy_calls: Option<Toggle>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub send_unanswered_calls: Option<UnansweredCalls>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notifications: Option<VoicemailNotifications>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Toggle {
+    pub enabled: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct UnansweredCalls {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 2, max = 20))]
+    pub number_of_rings: Option<u32>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct VoicemailNotifications {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub destination: Option<String>,
+}
+
+/// `executiveAssistant`: the person's role, and (for an executive) their assistants.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ExecutiveAssistant {
+    #[serde(rename = "type")]
+    pub role: ExecutiveRole,
+    /// The executive's assistants, by email; each must be a calling user.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assistants: Option<Vec<AssistantRef>>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ExecutiveRole {
+    Unassigned,
+    Executive,
+    ExecutiveAssistant,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AssistantRef {
+    #[schemars(email)]
+    pub person_ref: String,
+}
+
+/// Fields Webex returns but never takes back: left out of a PUT built from a GET.
+const READ_ONLY: &[&str] = &[
+    "systemMaxNumberOfRings",
+    "serviceProvider",
+    "externalGroup",
+    "externalIdentifier",
+];
+
+/// `live` with `desired` laid over it, leaf by leaf (lists are leaves): the whole body a PUT
+/// must carry so the fields a manifest leaves out keep their live values.
+pub fn overlay(live: Option<&Value>, desired: &Value) -> Value {
+    match (live, desired) {
+        (Some(Value::Object(have)), Value::Object(want)) => {
+            let mut out: Map<String, Value> = have
+                .iter()
+                .filter(|(k, _)| !READ_ONLY.contains(&k.as_str()))
+                .map(|(k, v)| (k.clone(), strip_read_only(v)))
+                .collect();
+            for (k, v) in want {
+                let merged = overlay(have.get(k), v);
+                out.insert(k.clone(), merged);
+            }
+            Value::Object(out)
+        }
+        _ => desired.clone(),
+    }
+}
+
+fn strip_read_only(value: &Value) -> Value {
+    match value {
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .filter(|(k, _)| !READ_ONLY.contains(&k.as_str()))
+                .map(|(k, v)| (k.clone(), strip_read_only(v)))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
+/// Webex's forwarding body → the manifest's flat form.
+pub fn forwarding_from_wire(body: &Value) -> Value {
+    let mut out = body
+        .get("callForwarding")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
+    if let Some(bc) = body.get("businessContinuity") {
+        out.insert("businessContinuity".into(), bc.clone());
+    }
+    Value::Object(out)
+}
+
+/// The manifest's flat forwarding → Webex's body.
+pub fn forwarding_to_wire(flat: &Value) -> Value {
+    let mut rules = flat.as_object().cloned().unwrap_or_default();
+    let continuity = rules.remove("businessContinuity");
+    let mut body = json!({ "callForwarding": rules });
+    if let Some(bc) = continuity {
+        body["businessContinuity"] = bc;
+    }
+    body
+}
+
+/// Webex's monitoring GET → manifest form: members by key. An id the index does not know (a
+/// person no manifest mentions) stays visible as `id:<id>`, so it shows as a difference.
+pub fn monitoring_from_wire(ids: &IdIndex, body: &Value) -> Value {
+    let elements: Vec<Value> = body
+        .get("monitoredElements")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e.get("member"))
+        .map(|m| {
+            let id = m.get("id").and_then(Value::as_str).unwrap_or_default();
+            let place = m.get("type").and_then(Value::as_str) == Some("PLACE");
+            let (field, kind) = if place {
+                ("workspaceRef", "Workspace")
+            } else {
+                ("personRef", "Person")
+            };
+            let key = ids
+                .key_of(kind, id)
+                .map_or_else(|| format!("id:{id}"), str::to_string);
+            json!({ field: key })
+        })
+        .collect();
+    let mut out = Map::new();
+    if let Some(v) = body.get("callParkNotificationEnabled") {
+        out.insert("callParkNotificationEnabled".into(), v.clone());
+    }
+    out.insert("monitoredElements".into(), Value::Array(elements));
+    Value::Object(out)
+}
+
+/// Manifest monitoring → Webex's PUT body (write names, ids).
+pub fn monitoring_to_wire(
+    ids: &IdIndex,
+    manifest: &Value,
+) -> Result<Value, crate::providers::ProviderError> {
+    let mut elements = Vec::new();
+    for e in manifest
+        .get("monitoredElements")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let person = e.get("personRef").and_then(Value::as_str);
+        let workspace = e.get("workspaceRef").and_then(Value::as_str);
+        // A member read back by id only (see `monitoring_from_wire`) is written back as such.
+        let id = match (person, workspace) {
+            (Some(k), _) | (_, Some(k)) if k.starts_with("id:") => k["id:".len()..].to_string(),
+            (Some(email), _) => super::common::id_for(ids, "Person", email)?,
+            (_, Some(key)) => super::common::id_for(ids, "Workspace", key)?,
+            _ => continue,
+        };
+        elements.push(json!({"id": id, "type": "MEMBER"}));
+    }
+    let mut body = json!({ "monitoredElements": elements });
+    if let Some(v) = manifest.get("callParkNotificationEnabled") {
+        body["enableCallParkNotification"] = v.clone();
+    }
+    Ok(body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn overlay_keeps_what_the_manifest_leaves_out_and_drops_read_only_fields() {
+        let live = json!({"always": {"enabled": false, "ringReminderEnabled": true},
+            "noAnswer": {"enabled": false, "numberOfRings": 3, "systemMaxNumberOfRings": 20}});
+        let desired = json!({"always": {"enabled": true, "destination": "+34600000000"}});
+        assert_eq!(
+            overlay(Some(&live), &desired),
+            json!({"always": {"enabled": true, "destination": "+34600000000", "ringReminderEnabled": true},
+                "noAnswer": {"enabled": false, "numberOfRings": 3}})
+        );
+    }
+
+    #[test]
+    fn forwarding_round_trips_between_flat_and_wire_forms() {
+        let wire = json!({"callForwarding": {"always": {"enabled": true}, "busy": {"enabled": false}},
+            "businessContinuity": {"enabled": false}});
+        let flat = forwarding_from_wire(&wire);
+        assert_eq!(flat["businessContinuity"], json!({"enabled": false}));
+        assert_eq!(forwarding_to_wire(&flat), wire);
+    }
+
+    #[test]
+    fn monitoring_reads_members_by_key_and_writes_ids_under_the_write_names() {
+        let mut ids = IdIndex::default();
+        ids.insert("Person", "bob@example.com", "P-BOB");
+        ids.insert("Workspace", "Madrid HQ/Lobby", "W-LOBBY");
+        let get = json!({"callParkNotificationEnabled": true, "monitoredElements": [
+            {"member": {"id": "P-BOB", "type": "PEOPLE"}},
+            {"member": {"id": "W-LOBBY", "type": "PLACE"}},
+            {"member": {"id": "P-STRANGER", "type": "PEOPLE"}}]});
+        let manifest = monitoring_from_wire(&ids, &get);
+        assert_eq!(
+            manifest,
+            json!({"callParkNotificationEnabled": true, "monitoredElements": [
+                {"personRef": "bob@example.com"}, {"workspaceRef": "Madrid HQ/Lobby"},
+                {"personRef": "id:P-STRANGER"}]})
+        );
+        let put = monitoring_to_wire(&ids, &manifest).expect("ids known");
+        assert_eq!(put["enableCallParkNotification"], json!(true));
+        assert!(put.get("callParkNotificationEnabled").is_none());
+        assert_eq!(
+            put["monitoredElements"],
+            json!([{"id": "P-BOB", "type": "MEMBER"}, {"id": "W-LOBBY", "type": "MEMBER"},
+                {"id": "P-STRANGER", "type": "MEMBER"}])
+        );
+    }
+}

@@ -38,6 +38,11 @@ pub mod code {
     /// already exists" (409), whose top-level errorCode is `NUMBER_EXISTS_TOP`.
     pub const NUMBER_EXISTS: u32 = 8363;
     pub const NUMBER_EXISTS_TOP: u32 = 25223;
+    /// A feature the person does not have: "executive feature not assigned to the user" (§1.6),
+    /// reused for call recording on a license without it.
+    pub const FEATURE_NOT_ASSIGNED: u32 = 4410;
+    /// Numbers named that are not in the location (the earlier 400/25089 of §1.6).
+    pub const NUMBER_NOT_IN_LOCATION: u32 = 25089;
 }
 
 /// What the middleware needs to render an error body.

@@ -50,6 +50,15 @@ impl Params {
             .filter(|v| !v.is_empty())
     }
 
+    /// Every non-empty value of a repeated query parameter (`a=1&a=2`), in order.
+    pub fn get_all(&self, key: &str) -> Vec<&str> {
+        self.pairs
+            .iter()
+            .filter(|(k, v)| k == key && !v.is_empty())
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+
     pub fn get_bool(&self, key: &str) -> ApiResult<Option<bool>> {
         match self.get(key) {
             None => Ok(None),

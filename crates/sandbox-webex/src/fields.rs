@@ -33,6 +33,16 @@ impl<'a> Fields<'a> {
         self.value(key).is_some()
     }
 
+    /// Whether `key` was sent at all, `null` included.
+    pub fn has_key(&self, key: &str) -> bool {
+        self.map.contains_key(key)
+    }
+
+    /// The whole object, as sent.
+    pub fn to_value(&self) -> Value {
+        Value::Object(self.map.clone())
+    }
+
     pub fn opt_str(&self, key: &str) -> ApiResult<Option<String>> {
         match self.value(key) {
             None => Ok(None),

@@ -9,6 +9,8 @@ use anyhow::Context as _;
 
 use crate::ids;
 use crate::model::{Address, CallingLineId, Location, Number, Org, Person, PhoneNumber};
+use crate::routes::call_settings::default_forwarding;
+use crate::routes::person_setting_bodies::default_recording;
 use crate::seed::{EMAIL_DOMAIN, default_calling, seed_org};
 use switchboard_sandbox_kit::{DirLock, STATE_FILE, write_state};
 
@@ -21,6 +23,54 @@ pub struct SeedSpec {
     pub people: usize,
     /// Numbers per site: number 0 is the main number, the next go to people, in order.
     pub numbers_per_location: usize,
+    /// Also give every generated person call settings ([`GeneratedPerson::forwarding_destination`]
+    /// as always-forwarding, and call recording `Always`).
+    pub with_settings: bool,
+}
+
+/// Generated person `i` (0-based) of a [`SeedSpec`], as the seed writes it. A pure function of
+/// `(spec.locations, spec.numbers_per_location, i)`, so the org written by `write_seeded_org`
+/// and manifests written for it agree on every value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GeneratedPerson {
+    pub email: String,
+    pub display_name: String,
+    pub first_name: String,
+    pub last_name: String,
+    /// 1-based index of the generated site (`site_name(site)`): round-robin over the sites.
+    pub site: usize,
+    /// 6 digits from 100000, unique in the org.
+    pub extension: String,
+    /// The site's number `1 + i / locations` while the site's block lasts (number 0 is the main
+    /// number); `None` (extension only) after that.
+    pub phone_number: Option<String>,
+    /// Where `--with-settings` forwards all calls: `+14150000000 + i` (a range no site uses).
+    pub forwarding_destination: String,
+}
+
+/// First forwarding destination: `+14150000000`.
+const FORWARDING_BASE: u64 = 4_150_000_000;
+
+/// Person `i` of `spec` (needs `spec.locations > 0`; site 1 is assumed otherwise).
+pub fn generated_person(spec: &SeedSpec, i: usize) -> GeneratedPerson {
+    let sites = spec.locations.max(1);
+    let (site, slot) = (i % sites + 1, i / sites);
+    let first = FIRST_NAMES[i % FIRST_NAMES.len()];
+    let last = LAST_NAMES[(i / FIRST_NAMES.len()) % LAST_NAMES.len()];
+    GeneratedPerson {
+        email: format!(
+            "{}.{}.{i:05}@{EMAIL_DOMAIN}",
+            first.to_lowercase(),
+            last.to_lowercase()
+        ),
+        display_name: format!("{first} {last} {i:05}"),
+        first_name: first.to_string(),
+        last_name: last.to_string(),
+        site,
+        extension: (EXTENSION_BASE + i).to_string(),
+        phone_number: (slot + 1 < spec.numbers_per_location).then(|| site_number(site, slot + 1)),
+        forwarding_destination: format!("+1{}", FORWARDING_BASE + i as u64),
+    }
 }
 
 /// At most this many numbers per site: each site owns a block of 10,000.
@@ -103,15 +153,13 @@ pub fn large_org(spec: &SeedSpec) -> anyhow::Result<Org> {
         .map(|l| l.id.clone())
         .context("the seed has no licenses")?;
     for j in 0..spec.people {
-        let site = j % spec.locations.max(1);
-        let slot = j / spec.locations.max(1);
+        let g = generated_person(spec, j);
+        let location_id = site_ids[g.site - 1].clone();
         org.people.insert(site_person(
-            j,
-            site + 1,
-            slot,
-            site_ids[site].clone(),
-            spec,
+            g,
+            location_id,
             &professional,
+            spec.with_settings,
         ))?;
     }
     // Enough calling licenses for everyone, so license checks do not trip at scale.
@@ -160,45 +208,44 @@ fn site_location(i: usize, has_numbers: bool) -> Location {
     }
 }
 
-fn site_person(
-    j: usize,
-    site: usize,
-    slot: usize,
-    location_id: String,
-    spec: &SeedSpec,
-    license: &str,
-) -> Person {
-    let first = FIRST_NAMES[j % FIRST_NAMES.len()];
-    let last = LAST_NAMES[(j / FIRST_NAMES.len()) % LAST_NAMES.len()];
-    let email = format!(
-        "{}.{}.{j:05}@{EMAIL_DOMAIN}",
-        first.to_lowercase(),
-        last.to_lowercase()
-    );
-    // Number 0 is the site's main number; people take 1, 2, … while the block lasts.
-    let phone_numbers = if slot + 1 < spec.numbers_per_location {
-        vec![PhoneNumber {
+fn site_person(g: GeneratedPerson, location_id: String, license: &str, settings: bool) -> Person {
+    let phone_numbers = g
+        .phone_number
+        .map(|n| PhoneNumber {
             kind: "work".into(),
-            value: site_number(site, slot + 1),
+            value: n,
             primary: Some(true),
-        }]
-    } else {
-        Vec::new()
-    };
+        })
+        .into_iter()
+        .collect();
+    let id = ids::seeded_id("PEOPLE", &g.email);
+    let mut features = serde_json::Map::new();
+    if settings {
+        // The stored GET bodies: defaults with always-forwarding and recording switched on.
+        let mut forwarding = default_forwarding();
+        forwarding["callForwarding"]["always"]["enabled"] = true.into();
+        forwarding["callForwarding"]["always"]["destination"] = g.forwarding_destination.into();
+        let mut recording = default_recording(&id);
+        recording["enabled"] = true.into();
+        recording["record"] = "Always".into();
+        features.insert("callForwarding".into(), forwarding);
+        features.insert("callRecording".into(), recording);
+    }
     Person {
-        id: ids::seeded_id("PEOPLE", &email),
-        emails: vec![email],
+        id,
+        emails: vec![g.email],
         phone_numbers,
-        extension: Some((EXTENSION_BASE + j).to_string()),
+        extension: Some(g.extension),
         location_id: Some(location_id),
-        display_name: format!("{first} {last} {j:05}"),
-        first_name: Some(first.to_string()),
-        last_name: Some(last.to_string()),
+        display_name: g.display_name,
+        first_name: Some(g.first_name),
+        last_name: Some(g.last_name),
         roles: Vec::new(),
         licenses: vec![license.to_string()],
         extra: serde_json::Map::new(),
         created: SEED_TIMESTAMP.to_string(),
         last_modified: SEED_TIMESTAMP.to_string(),
+        features,
     }
 }
 
@@ -222,6 +269,7 @@ mod tests {
             locations: 25,
             people: 300,
             numbers_per_location: 10,
+            with_settings: false,
         };
         let a = large_org(&spec).unwrap();
         let b = large_org(&spec).unwrap();

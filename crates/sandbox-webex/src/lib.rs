@@ -35,7 +35,7 @@ mod records;
 mod routes;
 mod seed;
 
-pub use large_org::{SeedSpec, write_seeded_org};
+pub use large_org::{GeneratedPerson, SeedSpec, generated_person, site_name, write_seeded_org};
 pub use switchboard_sandbox_kit::{FailRequest, FaultConfig, LockHolder, OrgInUse, StatsSnapshot};
 
 use std::net::SocketAddr;

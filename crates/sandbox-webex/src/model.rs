@@ -66,8 +66,10 @@ pub struct Location {
 pub struct CallingSettings {
     #[serde(default)]
     pub calling_line_id: CallingLineId,
+    /// The PSTN connection: one stored value behind both views, the calling location's
+    /// `connection{type,id}` (premises routes only) and `/telephony/pstn/locations/{loc}/connection`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub connection: Option<RouteRef>,
+    pub connection: Option<PstnConnection>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_caller_id_name: Option<String>,
     pub user_limit: u32,
@@ -89,6 +91,31 @@ pub struct CallingSettings {
     pub subscription_id: String,
     #[serde(default)]
     pub internal_dialing: InternalDialing,
+    /// `/telephony/config/locations/{loc}/outgoingPermission` as its GET body (absent: defaults).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outgoing_permission: Option<Value>,
+}
+
+/// A location's PSTN connection: a premises route (local gateway: trunk or route group) or a
+/// cloud provider option from `connectionOptions` (by option id). Untagged, so org files written
+/// when only premises routes existed (`{"id", "type"}`) still load.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum PstnConnection {
+    Premises(RouteRef),
+    Provider {
+        #[serde(rename = "optionId")]
+        option_id: String,
+    },
+}
+
+impl PstnConnection {
+    pub fn premises(&self) -> Option<&RouteRef> {
+        match self {
+            PstnConnection::Premises(route) => Some(route),
+            PstnConnection::Provider { .. } => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -176,6 +203,10 @@ pub struct Person {
     pub extra: Map<String, Value>,
     pub created: String,
     pub last_modified: String,
+    /// Call settings (`/people/{id}/features/{name}` and friends) stored as their GET bodies;
+    /// absent ones answer their defaults. Dropped when the person stops being a calling user.
+    #[serde(default, skip_serializing_if = "Map::is_empty")]
+    pub features: Map<String, Value>,
 }
 
 impl Person {
@@ -197,6 +228,16 @@ pub struct License {
     pub subscription_id: String,
     /// Whether holding it makes a person a Webex Calling user.
     pub calling: bool,
+}
+
+/// The calling license without call recording (sandbox model of "the license lacks the feature").
+pub const BASIC_CALLING_LICENSE: &str = "Webex Calling - Basic";
+
+impl License {
+    /// Whether holders of this license have the call recording feature.
+    pub fn has_call_recording(&self) -> bool {
+        self.name != BASIC_CALLING_LICENSE
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

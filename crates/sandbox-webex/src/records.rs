@@ -74,6 +74,7 @@ impl Record for Location {
         let connection = c
             .connection
             .iter()
+            .filter_map(|c| c.premises())
             .map(|r| route_reference(r, role::PSTN_CONNECTION));
         let dialing = c
             .internal_dialing

@@ -1,4 +1,5 @@
 //! The deterministic starting org: 3 locations, 4 licenses, 60 people, 30 numbers per location.
+//! Madrid Branch is on Cisco PSTN; Austin HQ and London Office have no PSTN connection yet.
 //! Every id is derived from a name (uuid v5), so two fresh sandboxes have identical ids.
 //! No trunks, route groups, dial plans or schedules: those are what a user configures.
 
@@ -7,8 +8,9 @@ use switchboard_sandbox_kit::Table;
 use crate::ids;
 use crate::model::{
     Address, CallingLineId, CallingSettings, InternalDialing, License, Location, Number, Org,
-    Person, PhoneNumber, SCHEMA_VERSION,
+    Person, PhoneNumber, PstnConnection, SCHEMA_VERSION,
 };
+use crate::routes::pstn::provider_option_id;
 
 pub const ORG_NAME: &str = "Switchboard Sandbox Org";
 pub const SUBSCRIPTION_ID: &str = "Sub-SANDBOX-0001";
@@ -34,6 +36,8 @@ struct SeedLocation {
     lat_long: (&'static str, &'static str),
     /// E.164 prefix; the number is this + a 4-digit suffix from 0100.
     number_prefix: &'static str,
+    /// Cisco PSTN (numbers come from the provider); the others have no PSTN connection yet.
+    cisco_pstn: bool,
 }
 
 const LOCATIONS: [SeedLocation; 3] = [
@@ -51,6 +55,7 @@ const LOCATIONS: [SeedLocation; 3] = [
         ),
         lat_long: ("30.2655", "-97.7476"),
         number_prefix: "+1512555",
+        cisco_pstn: false,
     },
     SeedLocation {
         name: "London Office",
@@ -66,6 +71,7 @@ const LOCATIONS: [SeedLocation; 3] = [
         ),
         lat_long: ("51.5208", "-0.0868"),
         number_prefix: "+44207946",
+        cisco_pstn: false,
     },
     SeedLocation {
         name: "Madrid Branch",
@@ -81,6 +87,7 @@ const LOCATIONS: [SeedLocation; 3] = [
         ),
         lat_long: ("40.4494", "-3.6918"),
         number_prefix: "+3491555",
+        cisco_pstn: true,
     },
 ];
 
@@ -196,6 +203,7 @@ pub fn seed_org() -> Org {
                 extra: serde_json::Map::new(),
                 created: SEED_TIMESTAMP.to_string(),
                 last_modified: SEED_TIMESTAMP.to_string(),
+                features: serde_json::Map::new(),
             }
         })
         .collect();
@@ -253,6 +261,9 @@ fn seed_location(seed: &SeedLocation) -> Location {
                 name: Some(seed.name.to_string()),
                 phone_number: Some(seed_number(seed, 0)),
             },
+            connection: seed.cisco_pstn.then(|| PstnConnection::Provider {
+                option_id: provider_option_id("CISCO_PSTN").unwrap_or_default(),
+            }),
             ..default_calling()
         },
     }
@@ -275,6 +286,7 @@ pub fn default_calling() -> CallingSettings {
         e911_setup_required: false,
         subscription_id: SUBSCRIPTION_ID.to_string(),
         internal_dialing: InternalDialing::default(),
+        outgoing_permission: None,
     }
 }
 

@@ -16,6 +16,7 @@ async fn seeded_org_loads_and_pages() {
         locations: 30,
         people: 200,
         numbers_per_location: 10,
+        with_settings: false,
     };
     write_seeded_org(dir.path(), &spec).unwrap();
     let first = std::fs::read(dir.path().join("org.json")).unwrap();
@@ -71,6 +72,7 @@ async fn scale_timings() {
         locations: 2500,
         people: 10_000,
         numbers_per_location: 10,
+        with_settings: false,
     };
     let started = Instant::now();
     write_seeded_org(dir.path(), &spec).unwrap();

@@ -28,6 +28,10 @@ pub struct Args {
     /// Replace an existing org.json.
     #[arg(long)]
     pub force: bool,
+    /// Give every generated person call settings in the org: forwarding of all calls to a
+    /// deterministic number, and call recording `Always`.
+    #[arg(long)]
+    pub with_settings: bool,
 }
 
 pub fn run(args: Args, default_dir: PathBuf) -> anyhow::Result<i32> {
@@ -47,14 +51,20 @@ pub fn run(args: Args, default_dir: PathBuf) -> anyhow::Result<i32> {
         locations: args.locations,
         people: args.people,
         numbers_per_location: args.numbers_per_location,
+        with_settings: args.with_settings,
     };
     write_seeded_org(&dir, &spec)?;
     println!(
-        "Sandbox org written to {}: {} generated locations, {} generated people, {} numbers each.",
+        "Sandbox org written to {}: {} generated locations, {} generated people, {} numbers each{}.",
         file.display(),
         spec.locations,
         spec.people,
-        spec.numbers_per_location
+        spec.numbers_per_location,
+        if spec.with_settings {
+            ", with call forwarding and recording settings"
+        } else {
+            ""
+        }
     );
     if let Some(out) = args.manifests {
         write_manifests(&out, spec.locations)?;

@@ -15,7 +15,7 @@ use crate::errors::{ApiError, ApiResult};
 use crate::extract::{JsonBody, Params};
 use crate::fields::Fields;
 use crate::http::{contains_ci, no_content, ok};
-use crate::model::{Location, Org, RouteKind};
+use crate::model::{Location, Org, PstnConnection, RouteKind};
 use crate::pagination::{TELEPHONY_DEFAULT_MAX, list_response, paginate};
 use crate::records::Found as _;
 
@@ -42,7 +42,7 @@ fn calling_json(org: &Org, loc: &Location) -> Value {
         cli.insert("phoneNumber".into(), json!(v));
     }
     body.insert("callingLineId".into(), Value::Object(cli));
-    if let Some(route) = &c.connection
+    if let Some(route) = c.connection.as_ref().and_then(|c| c.premises())
         && org.route_name(route).is_some()
     {
         body.insert(
@@ -181,8 +181,8 @@ async fn update(
                 c.calling_line_id.phone_number = cli_number.filter(|n| !n.is_empty());
             }
             let non_empty = |v: Option<String>| v.filter(|s| !s.is_empty());
-            if connection.is_some() {
-                c.connection = connection;
+            if let Some(route) = connection {
+                c.connection = Some(PstnConnection::Premises(route));
             }
             if external_name.is_some() {
                 c.external_caller_id_name = non_empty(external_name);

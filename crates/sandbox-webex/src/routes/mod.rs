@@ -13,15 +13,23 @@ use crate::fields::Fields;
 use crate::http;
 use crate::model::{Org, RouteKind, RouteRef};
 
+pub(crate) mod call_settings;
 mod calling_locations;
 mod dial_patterns;
 mod dial_plans;
+mod executive;
 mod internal_dialing;
+mod license_assign;
 mod licenses;
+mod location_numbers;
+mod location_permissions;
 mod locations;
 mod numbers;
 mod people;
 mod person_body;
+mod person_features;
+pub(crate) mod person_setting_bodies;
+pub(crate) mod pstn;
 mod route_groups;
 mod schedule_body;
 mod schedules;
@@ -39,8 +47,14 @@ pub fn router(store: Shared, org_id: Arc<str>, faults: FaultLayer) -> Router {
         .merge(locations::routes())
         .merge(calling_locations::routes())
         .merge(internal_dialing::routes())
+        .merge(location_numbers::routes())
+        .merge(location_permissions::routes())
+        .merge(pstn::routes())
         .merge(people::routes())
+        .merge(person_features::routes())
+        .merge(executive::routes())
         .merge(licenses::routes())
+        .merge(license_assign::routes())
         .merge(numbers::routes())
         .merge(trunks::routes())
         .merge(route_groups::routes())

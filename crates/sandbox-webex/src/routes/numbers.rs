@@ -1,6 +1,8 @@
 //! Org phone numbers: GET `/telephony/config/numbers` (wrapper `phoneNumbers`).
 //! Rows are the location number inventory plus extension-only rows for calling users without a
-//! number (as Webex lists both unless `numberType` narrows it). Owners are derived from people.
+//! number (as Webex lists both unless `numberType` narrows it). Owners are derived from people
+//! (`PEOPLE`) and Webex Calling workspaces (`PLACE`). Filters: `locationId`, `phoneNumber`,
+//! `available`, `extension`, `ownerId`, `ownerType`, `ownerName`, `state`, `numberType`.
 
 use axum::Router;
 use axum::extract::State;
@@ -12,12 +14,65 @@ use super::Shared;
 use crate::errors::{ApiError, ApiResult};
 use crate::extract::Params;
 use crate::http::contains_ci;
-use crate::model::{Location, Org, Person};
+use crate::model::{Location, Org, Person, Workspace};
 use crate::pagination::{TELEPHONY_DEFAULT_MAX, list_response, paginate_map};
 use crate::records::Found as _;
 
 pub fn routes() -> Router<Shared> {
     Router::new().route("/telephony/config/numbers", get(list))
+}
+
+/// Who holds a number or extension.
+#[derive(Clone, Copy)]
+enum Owner<'a> {
+    Person(&'a Person),
+    Workspace(&'a Workspace),
+}
+
+impl<'a> Owner<'a> {
+    fn id(self) -> &'a str {
+        match self {
+            Owner::Person(p) => &p.id,
+            Owner::Workspace(w) => &w.id,
+        }
+    }
+
+    fn kind(self) -> &'static str {
+        match self {
+            Owner::Person(_) => "PEOPLE",
+            Owner::Workspace(_) => "PLACE",
+        }
+    }
+
+    fn display_name(self) -> &'a str {
+        match self {
+            Owner::Person(p) => &p.display_name,
+            Owner::Workspace(w) => &w.display_name,
+        }
+    }
+
+    fn extension(self) -> Option<&'a str> {
+        match self {
+            Owner::Person(p) => p.extension.as_deref(),
+            Owner::Workspace(w) => w.webex_calling().and_then(|c| c.extension.as_deref()),
+        }
+    }
+
+    fn to_json(self) -> Value {
+        let mut owner = Map::new();
+        owner.insert("id".into(), json!(self.id()));
+        owner.insert("type".into(), json!(self.kind()));
+        if let Owner::Person(p) = self {
+            if let Some(v) = &p.first_name {
+                owner.insert("firstName".into(), json!(v));
+            }
+            if let Some(v) = &p.last_name {
+                owner.insert("lastName".into(), json!(v));
+            }
+        }
+        owner.insert("displayName".into(), json!(self.display_name()));
+        Value::Object(owner)
+    }
 }
 
 /// One row before filtering.
@@ -26,12 +81,12 @@ struct Row<'a> {
     location: &'a Location,
     state: &'a str,
     main: bool,
-    owner: Option<&'a Person>,
+    owner: Option<Owner<'a>>,
 }
 
 impl Row<'_> {
     fn extension(&self) -> Option<&str> {
-        self.owner.and_then(|p| p.extension.as_deref())
+        self.owner.and_then(Owner::extension)
     }
 
     fn to_json(&self) -> Value {
@@ -59,18 +114,8 @@ impl Row<'_> {
             "location".into(),
             json!({"id": self.location.id, "name": self.location.name}),
         );
-        if let Some(p) = self.owner {
-            let mut owner = Map::new();
-            owner.insert("id".into(), json!(p.id));
-            owner.insert("type".into(), json!("PEOPLE"));
-            if let Some(v) = &p.first_name {
-                owner.insert("firstName".into(), json!(v));
-            }
-            if let Some(v) = &p.last_name {
-                owner.insert("lastName".into(), json!(v));
-            }
-            owner.insert("displayName".into(), json!(p.display_name));
-            body.insert("owner".into(), Value::Object(owner));
+        if let Some(owner) = self.owner {
+            body.insert("owner".into(), owner.to_json());
         }
         Value::Object(body)
     }
@@ -87,7 +132,13 @@ fn rows(org: &Org) -> Vec<Row<'_>> {
             location,
             state: &n.state,
             main: n.main_number,
-            owner: org.number_owner(&n.phone_number),
+            owner: org
+                .number_owner(&n.phone_number)
+                .map(Owner::Person)
+                .or_else(|| {
+                    org.workspace_number_owner(&n.phone_number)
+                        .map(Owner::Workspace)
+                }),
         });
     }
     for p in &org.people {
@@ -105,7 +156,25 @@ fn rows(org: &Org) -> Vec<Row<'_>> {
             location,
             state: "ACTIVE",
             main: false,
-            owner: Some(p),
+            owner: Some(Owner::Person(p)),
+        });
+    }
+    for w in &org.workspaces {
+        let Some(c) = w.webex_calling() else {
+            continue;
+        };
+        if c.phone_number.is_some() || c.extension.is_none() {
+            continue;
+        }
+        let Some(location) = org.locations.get(&c.location_id) else {
+            continue;
+        };
+        rows.push(Row {
+            number: None,
+            location,
+            state: "ACTIVE",
+            main: false,
+            owner: Some(Owner::Workspace(w)),
         });
     }
     rows
@@ -148,17 +217,17 @@ async fn list(State(store): State<Shared>, params: Params) -> ApiResult<Response
             .filter(|r| {
                 params
                     .get("ownerId")
-                    .is_none_or(|id| r.owner.is_some_and(|p| p.id == id))
+                    .is_none_or(|id| r.owner.is_some_and(|o| o.id() == id))
             })
             .filter(|r| {
                 params
                     .get("ownerType")
-                    .is_none_or(|t| r.owner.is_some() && t == "PEOPLE")
+                    .is_none_or(|t| r.owner.is_some_and(|o| o.kind() == t))
             })
             .filter(|r| {
                 params
                     .get("ownerName")
-                    .is_none_or(|n| r.owner.is_some_and(|p| contains_ci(&p.display_name, n)))
+                    .is_none_or(|n| r.owner.is_some_and(|o| contains_ci(o.display_name(), n)))
             })
             .filter(|r| params.get("state").is_none_or(|s| r.state == s))
             .filter(|r| match params.get("numberType") {

@@ -162,13 +162,22 @@ pub fn build(
         check_calling_identity(org, &input, &location_id, self_id)?;
         Some(location_id)
     } else {
-        if input.location_id.is_some() || input.extension.is_some() {
+        // A PUT that drops the calling license ends calling. Its body (GET, change, PUT) still
+        // carries the old locationId and extension; they go with the license instead of failing.
+        let ending_calling = existing.is_some_and(|p| p.location_id.is_some());
+        if !ending_calling && (input.location_id.is_some() || input.extension.is_some()) {
             return Err(ApiError::invalid(
                 "locationId and extension require a Webex Calling license in licenses",
             ));
         }
         None
     };
+    let mut phone_numbers = input.phone_numbers;
+    if !calling && let Some(previous) = existing.filter(|p| p.location_id.is_some()) {
+        // Numbers the person owned go back to their location's pool.
+        let owned: Vec<&str> = previous.work_numbers().collect();
+        phone_numbers.retain(|p| !(p.kind == "work" && owned.contains(&p.value.as_str())));
+    }
 
     let display_name = input.display_name.unwrap_or_else(|| {
         [input.first_name.as_deref(), input.last_name.as_deref()]
@@ -180,7 +189,7 @@ pub fn build(
     Ok(Person {
         id,
         emails: input.emails,
-        phone_numbers: input.phone_numbers,
+        phone_numbers,
         extension: if calling { input.extension } else { None },
         location_id,
         display_name,
@@ -189,6 +198,11 @@ pub fn build(
         roles: input.roles,
         licenses: input.licenses,
         extra: input.extra,
+        // Call settings live as long as calling does.
+        features: existing
+            .filter(|_| calling)
+            .map(|p| p.features.clone())
+            .unwrap_or_default(),
         created: existing
             .map(|p| p.created.clone())
             .unwrap_or_else(|| now.clone()),

@@ -150,6 +150,16 @@ fn compare(
                 compare(rules, &child, v, live_child, out);
             }
         }
+        Value::Array(items) if rules.partial(path).is_some() => {
+            let id_field = rules.partial(path).unwrap_or_default();
+            let live = live.map(|l| owned_items(l, items, id_field));
+            let equal = live.as_ref().is_some_and(|l| {
+                normalize(rules, path, desired, l) == normalize(rules, path, l, desired)
+            });
+            if !equal {
+                out.push(change(path, live.as_ref(), desired));
+            }
+        }
         _ => {
             let equal = live.is_some_and(|l| {
                 normalize(rules, path, desired, l) == normalize(rules, path, l, desired)
@@ -158,6 +168,22 @@ fn compare(
                 out.push(change(path, live, desired));
             }
         }
+    }
+}
+
+/// The live items of a partially owned list whose key the desired items name.
+fn owned_items(live: &Value, desired: &[Value], id_field: &str) -> Value {
+    let wanted: std::collections::HashSet<String> =
+        desired.iter().map(|i| sort_key(i, id_field)).collect();
+    match live {
+        Value::Array(items) => Value::Array(
+            items
+                .iter()
+                .filter(|i| wanted.contains(&sort_key(i, id_field)))
+                .cloned()
+                .collect(),
+        ),
+        other => other.clone(),
     }
 }
 

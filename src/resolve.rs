@@ -117,7 +117,11 @@ pub fn resolve(set: ManifestSet) -> Result<Resolved, Diagnostics> {
             .iter()
             .filter(|r| index_of(&index, r).is_none())
         {
-            if let Some(&j) = by_key.get(&placed_key(o, &r.target_kind, &r.target_name)) {
+            // An object may provide the key it references itself (a person's calling document
+            // provides the person): no edge to itself.
+            if let Some(&j) = by_key.get(&placed_key(o, &r.target_kind, &r.target_name))
+                && j != i
+            {
                 edges.push((i, j));
             }
         }
@@ -152,10 +156,13 @@ fn provided(kind: &str, spec: &Value) -> Vec<TargetKey> {
     let Some((list, provided_kind)) = kind_info(kind).and_then(|k| k.provides) else {
         return Vec::new();
     };
-    spec.pointer(list)
-        .and_then(Value::as_array)
+    let items = match spec.pointer(list) {
+        Some(Value::Array(items)) => items.iter().collect(),
+        Some(one) => vec![one],
+        None => Vec::new(),
+    };
+    items
         .into_iter()
-        .flatten()
         .filter_map(Value::as_str)
         .map(|item| TargetKey::new(provided_kind, item))
         .collect()

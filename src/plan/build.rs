@@ -67,19 +67,21 @@ pub fn build(input: &PlanInput<'_>) -> Plan {
         let waiting: Vec<String> = o
             .depends_on
             .iter()
-            .filter(|&&j| {
-                actions[j]
+            .filter_map(|&j| {
+                let a = actions[j].as_ref()?;
+                let p = a
+                    .pending
                     .as_ref()
-                    .is_some_and(|a| a.action == ActionType::Pending)
+                    .filter(|_| a.action == ActionType::Pending)?;
+                Some(format!("{} ({})", resolved.objects[j].desired.id, p.code))
             })
-            .map(|&j| resolved.objects[j].desired.id.to_string())
             .collect();
         let (action, pending, changes) = if let Some((reason, _)) = missing.first() {
             let messages: Vec<&str> = missing.iter().map(|(_, m)| m.as_str()).collect();
             let p = pending(reason, messages.join("; "));
             (ActionType::Pending, Some(p), Vec::new())
         } else if !waiting.is_empty() {
-            let message = format!("waits for {} (pending)", waiting.join(", "));
+            let message = format!("waits for pending {}", waiting.join(", "));
             let p = pending(reason::DEPENDENCY_MISSING, message);
             (ActionType::Pending, Some(p), Vec::new())
         } else {

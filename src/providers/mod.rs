@@ -34,9 +34,10 @@ pub struct KindInfo {
     /// The step that reads one object by key (journaled when apply has to look again).
     pub lookup_step: &'static str,
     pub diff_rules: DiffRules,
-    /// A member list whose items are keys of another kind (`/numbers` of a location's number
-    /// inventory are `Number`s): a reference to such a key depends on the object that lists
-    /// it, instead of having to be live already.
+    /// A field (or member list) whose value is a key of another kind: `/numbers` of a
+    /// location's inventory are `Number`s, a person's calling document `/personRef` provides
+    /// the `Person` as a calling user. A reference to such a key depends on the object that
+    /// provides it (and waits while it is pending) instead of having to be live already.
     pub provides: Option<(&'static str, &'static str)>,
 }
 
@@ -109,6 +110,9 @@ pub struct DiffRules {
     /// remove its own step (dial patterns, schedule events, later queue agents). With the field
     /// that identifies an item ("" = the item itself).
     pub member_lists: &'static [(&'static str, &'static str)],
+    /// Lists keyed by an item field of which a manifest owns only the items it lists (a
+    /// call permission per call type): other live items are neither compared nor removed.
+    pub partial_lists: &'static [(&'static str, &'static str)],
     /// Fields that cannot change once the object exists: a change needs a replacement.
     pub immutable: &'static [&'static str],
     /// Fields compared case-insensitively.
@@ -122,16 +126,26 @@ impl DiffRules {
         write_only: &[],
         unordered_lists: &[],
         member_lists: &[],
+        partial_lists: &[],
         immutable: &[],
         case_insensitive: &[],
         parent: None,
     };
+
+    /// The item field of a list whose items are owned one by one (see `partial_lists`).
+    pub fn partial(&self, path: &str) -> Option<&'static str> {
+        self.partial_lists
+            .iter()
+            .find(|(p, _)| *p == path)
+            .map(|(_, id)| *id)
+    }
 
     /// The item-identifying field of a list that compares without order, member lists included.
     pub fn unordered(&self, path: &str) -> Option<&'static str> {
         self.unordered_lists
             .iter()
             .chain(self.member_lists)
+            .chain(self.partial_lists)
             .find(|(p, _)| *p == path)
             .map(|(_, id)| *id)
     }

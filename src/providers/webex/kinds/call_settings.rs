@@ -265,8 +265,13 @@ const READ_ONLY: &[&str] = &[
     "externalIdentifier",
 ];
 
-/// `live` with `desired` laid over it, leaf by leaf (lists are leaves): the whole body a PUT
-/// must carry so the fields a manifest leaves out keep their live values.
+/// Lists whose items a manifest owns one by one, by this item field: the items it does not
+/// list keep their live values (DiffRules::partial_lists compares them the same way).
+const KEYED_LISTS: &[(&str, &str)] = &[("callingPermissions", "callType")];
+
+/// `live` with `desired` laid over it, leaf by leaf (lists are leaves, except keyed ones,
+/// merged item by item): the whole body a PUT must carry so the fields a manifest leaves out
+/// keep their live values.
 pub fn overlay(live: Option<&Value>, desired: &Value) -> Value {
     match (live, desired) {
         (Some(Value::Object(have)), Value::Object(want)) => {
@@ -276,13 +281,40 @@ pub fn overlay(live: Option<&Value>, desired: &Value) -> Value {
                 .map(|(k, v)| (k.clone(), strip_read_only(v)))
                 .collect();
             for (k, v) in want {
-                let merged = overlay(have.get(k), v);
+                let merged = match KEYED_LISTS.iter().find(|(list, _)| list == k) {
+                    Some((_, id)) => overlay_items(have.get(k), v, id),
+                    None => overlay(have.get(k), v),
+                };
                 out.insert(k.clone(), merged);
             }
             Value::Object(out)
         }
         _ => desired.clone(),
     }
+}
+
+/// A keyed list: live items in their order, each replaced by the desired item of the same key
+/// laid over it; desired items live does not have are appended.
+fn overlay_items(live: Option<&Value>, desired: &Value, id: &str) -> Value {
+    let (Some(Value::Array(have)), Value::Array(want)) = (live, desired) else {
+        return desired.clone();
+    };
+    let key = |item: &Value| item.get(id).cloned();
+    let mut out: Vec<Value> = have
+        .iter()
+        .map(
+            |h| match want.iter().find(|w| key(w).is_some() && key(w) == key(h)) {
+                Some(w) => overlay(Some(h), w),
+                None => strip_read_only(h),
+            },
+        )
+        .collect();
+    out.extend(
+        want.iter()
+            .filter(|w| !have.iter().any(|h| key(h).is_some() && key(h) == key(w)))
+            .cloned(),
+    );
+    Value::Array(out)
 }
 
 fn strip_read_only(value: &Value) -> Value {
@@ -395,6 +427,20 @@ mod tests {
             overlay(Some(&live), &desired),
             json!({"always": {"enabled": true, "destination": "+34600000000", "ringReminderEnabled": true},
                 "noAnswer": {"enabled": false, "numberOfRings": 3}})
+        );
+    }
+
+    #[test]
+    fn keyed_lists_merge_item_by_item() {
+        let live = json!({"callingPermissions": [
+            {"callType": "LOCAL", "action": "ALLOW", "transferEnabled": false},
+            {"callType": "INTERNATIONAL", "action": "ALLOW", "transferEnabled": false}]});
+        let desired =
+            json!({"callingPermissions": [{"callType": "INTERNATIONAL", "action": "BLOCK"}]});
+        assert_eq!(
+            overlay(Some(&live), &desired)["callingPermissions"],
+            json!([{"callType": "LOCAL", "action": "ALLOW", "transferEnabled": false},
+                {"callType": "INTERNATIONAL", "action": "BLOCK", "transferEnabled": false}])
         );
     }
 

@@ -145,14 +145,13 @@ pub static INFO: KindInfo = KindInfo {
     shape: Shape::Singleton,
     lookup_step: "user_lookup",
     diff_rules: DiffRules {
-        unordered_lists: &[
-            ("/outgoingPermission/callingPermissions", "callType"),
-            ("/executiveAssistant/assistants", "personRef"),
-        ],
+        unordered_lists: &[("/executiveAssistant/assistants", "personRef")],
+        partial_lists: &[("/outgoingPermission/callingPermissions", "callType")],
         case_insensitive: &["/personRef"],
         ..DiffRules::NONE
     },
-    provides: None,
+    // Who monitors or assists this person waits for their calling to be on.
+    provides: Some(("/personRef", "Person")),
 };
 
 pub struct UserCalling;

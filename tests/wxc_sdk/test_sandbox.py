@@ -16,8 +16,17 @@ import traceback
 import uuid
 
 from wxc_sdk import WebexSimpleApi
-from wxc_sdk.common import RouteIdentity, RouteType
+from wxc_sdk.common import NumberState, RouteIdentity, RouteType
 from wxc_sdk.common.schedules import Event, Schedule, ScheduleType
+from wxc_sdk.licenses import LicenseProperties, LicenseRequest, LicenseRequestOperation
+from wxc_sdk.people import Person
+from wxc_sdk.person_settings.call_recording import CallRecordingSetting, Record
+from wxc_sdk.person_settings.dnd import DND
+from wxc_sdk.person_settings.exec_assistant import ExecAssistantType
+from wxc_sdk.person_settings.forwarding import PersonForwardingSetting
+from wxc_sdk.person_settings.monitoring import MonitoredElement, MonitoredElementMember, Monitoring
+from wxc_sdk.person_settings.permissions_out import Action, CallTypePermission
+from wxc_sdk.telephony.pstn import PSTNType
 from wxc_sdk.rest import RestError
 from wxc_sdk.telephony.location.internal_dialing import InternalDialing
 from wxc_sdk.telephony.prem_pstn.route_group import RGTrunk, RouteGroup
@@ -222,6 +231,194 @@ def workspaces(api):
     assert forwarding.call_forwarding.always.enabled is False
     api.workspaces.delete_workspace(created.workspace_id)
     assert not list(api.workspaces.list(display_name=name))
+
+@check
+def pstn_connection(api):
+    location_id = STATE['location_id']
+    options = api.telephony.pstn.list(location_id)
+    types = {o.pstn_connection_type for o in options}
+    assert {PSTNType.local_gateway, PSTNType.non_integrated_ccp, PSTNType.cisco_pstn} <= types, types
+    assert any(o.route_id == STATE['trunk_id'] for o in options), options
+    STATE['non_integrated'] = next(o.id for o in options if o.pstn_connection_type == PSTNType.non_integrated_ccp)
+    api.telephony.pstn.configure(location_id, premise_route_type='TRUNK', premise_route_id=STATE['trunk_id'])
+    conn = api.telephony.pstn.read(location_id)
+    assert conn.pstn_connection_type == PSTNType.local_gateway and conn.route_id == STATE['trunk_id'], conn
+    assert api.telephony.location.details(location_id).connection.id == STATE['trunk_id']
+    try:
+        integrated = next(o.id for o in options if o.pstn_connection_type == PSTNType.integrated_ccp)
+        api.telephony.pstn.configure(location_id, id=integrated)
+    except RestError as e:
+        assert e.response.status_code == 400
+    else:
+        raise AssertionError('integrated CCP must be refused')
+
+
+@check
+def location_numbers(api):
+    location_id = STATE['location_id']
+    numbers = ['+16175550101', '+16175550102', '+16175550103']
+    api.telephony.location.number.add(location_id, numbers)
+    listed = {n.phone_number: n for n in api.telephony.phone_numbers(location_id=location_id)}
+    assert set(numbers) <= set(listed), listed
+    assert all(listed[n].state == NumberState.inactive for n in numbers)
+    api.telephony.location.number.activate(location_id, numbers)
+    active = [n.phone_number for n in api.telephony.phone_numbers(location_id=location_id, state='ACTIVE')]
+    assert set(numbers) <= set(active), active
+    api.telephony.location.number.remove(location_id, [numbers[2]])
+    assert numbers[2] not in {n.phone_number for n in api.telephony.phone_numbers(location_id=location_id)}
+    STATE['numbers'] = numbers[:2]
+
+
+@check
+def license_assignment(api):
+    location_id = STATE['location_id']
+    email = f'sdk.{SUFFIX}@example.com'
+    person = api.people.create(settings=Person(emails=[email], display_name=f'SDK Person {SUFFIX}',
+                                                first_name='SDK', last_name='Person'))
+    pro = next(lic for lic in api.licenses.list() if lic.name == 'Webex Calling - Professional')
+    before = pro.consumed_units
+    number = STATE['numbers'][0]
+    result = api.licenses.assign_licenses_to_users(
+        person_id=person.person_id,
+        licenses=[LicenseRequest(id=pro.license_id, operation=LicenseRequestOperation.add,
+                                 properties=LicenseProperties(location_id=location_id, phone_number=number,
+                                                              extension='8100'))])
+    assert result.person_id == person.person_id and pro.license_id in result.licenses, result
+    details = api.people.details(person.person_id, calling_data=True)
+    assert details.location_id == location_id and details.extension == '8100', details
+    assert api.licenses.details(pro.license_id).consumed_units == before + 1
+    owner = next(n.owner for n in api.telephony.phone_numbers(phone_number=number))
+    assert owner.owner_id == person.person_id, owner
+    # An owned number cannot be removed from the location; a taken one cannot be assigned again.
+    try:
+        api.telephony.location.number.remove(location_id, [number])
+    except RestError as e:
+        assert e.response.status_code == 400
+    else:
+        raise AssertionError('removing an owned number must fail')
+    other = api.people.create(settings=Person(emails=[f'sdk2.{SUFFIX}@example.com'], display_name='SDK Two'))
+    try:
+        api.licenses.assign_licenses_to_users(
+            person_id=other.person_id,
+            licenses=[LicenseRequest(id=pro.license_id, properties=LicenseProperties(phone_number=number))])
+    except RestError as e:
+        assert e.response.status_code == 409 and e.code == 8363, e
+    else:
+        raise AssertionError('a taken number must be refused')
+    STATE['person_id'] = person.person_id
+
+
+@check
+def person_forwarding_and_recording(api):
+    person_id = STATE['person_id']
+    fwd = api.person_settings.forwarding.read(person_id)
+    assert fwd.call_forwarding.always.enabled is False and fwd.call_forwarding.no_answer.number_of_rings == 3
+    fwd.call_forwarding.always.enabled = True
+    fwd.call_forwarding.always.destination = '+16175559999'
+    api.person_settings.forwarding.configure(person_id, fwd)
+    back = api.person_settings.forwarding.read(person_id)
+    assert back.call_forwarding.always.enabled is True
+    assert back.call_forwarding.always.destination == '+16175559999'
+    rec = api.person_settings.call_recording.read(person_id)
+    assert rec.enabled is False and rec.record == Record.never
+    rec.enabled = True
+    rec.record = Record.always
+    api.person_settings.call_recording.configure(person_id, rec)
+    back = api.person_settings.call_recording.read(person_id)
+    assert back.enabled is True and back.record == Record.always, back
+
+
+@check
+def person_monitoring_and_executive(api):
+    person_id = STATE['person_id']
+    austin = STATE['austin'].location_id
+    target = next(p for p in api.people.list(location_id=austin, calling_data=True))
+    settings = Monitoring(call_park_notification_enabled=True,
+                          monitored_elements=[MonitoredElement(member=MonitoredElementMember(member_id=target.person_id))])
+    api.person_settings.monitoring.configure(person_id, settings)
+    back = api.person_settings.monitoring.read(person_id)
+    assert back.call_park_notification_enabled is True
+    assert [m.member_id for m in back.monitored_members] == [target.person_id], back
+    assert api.person_settings.exec_assistant.read(person_id) == ExecAssistantType.unassigned
+    api.person_settings.exec_assistant.configure(person_id, ExecAssistantType.executive)
+    assert api.person_settings.exec_assistant.read(person_id) == ExecAssistantType.executive
+    api.person_settings.executive.update_assigned_assistants(person_id, [target.person_id])
+    assistants = api.person_settings.executive.assigned_assistants(person_id)
+    assert [a.id for a in assistants] == [target.person_id], assistants
+
+
+@check
+def person_outgoing_permission(api):
+    person_id = STATE['person_id']
+    perms = api.person_settings.permissions_out.read(person_id)
+    assert perms.use_custom_enabled is False
+    perms.use_custom_enabled = True
+    perms.use_custom_permissions = True
+    perms.calling_permissions.international = CallTypePermission(action=Action.block, transfer_enabled=False)
+    api.person_settings.permissions_out.configure(person_id, perms)
+    back = api.person_settings.permissions_out.read(person_id)
+    assert back.use_custom_enabled is True
+    assert back.calling_permissions.international.action == Action.block
+    # The older path serves the same stored setting.
+    old = api.session.rest_get(f'{api.session.BASE}/people/{person_id}/features/outgoingPermission')
+    assert old['useCustomEnabled'] is True, old
+
+
+@check
+def person_waiting_dnd_voicemail(api):
+    person_id = STATE['person_id']
+    assert api.person_settings.call_waiting.read(person_id) is True
+    api.person_settings.call_waiting.configure(person_id, False)
+    assert api.person_settings.call_waiting.read(person_id) is False
+    dnd = api.person_settings.dnd.read(person_id)
+    assert dnd.enabled is False
+    api.person_settings.dnd.configure(person_id, DND(enabled=True, ring_splash_enabled=True))
+    dnd = api.person_settings.dnd.read(person_id)
+    assert dnd.enabled is True and dnd.ring_splash_enabled is True
+    vm = api.person_settings.voicemail.read(person_id)
+    assert vm.enabled is True and vm.send_unanswered_calls.number_of_rings == 3
+    vm.send_unanswered_calls.number_of_rings = 6
+    vm.send_all_calls.enabled = True
+    api.person_settings.voicemail.configure(person_id, vm)
+    vm = api.person_settings.voicemail.read(person_id)
+    assert vm.send_unanswered_calls.number_of_rings == 6 and vm.send_all_calls.enabled is True
+    numbers = api.person_settings.numbers.read(person_id)
+    assert numbers.phone_numbers[0].direct_number == STATE['numbers'][0], numbers
+
+
+@check
+def recording_unavailable_on_basic(api):
+    basic = next(lic for lic in api.licenses.list() if lic.name == 'Webex Calling - Basic')
+    person = api.people.create(settings=Person(emails=[f'basic.{SUFFIX}@example.com'], display_name='SDK Basic'))
+    api.licenses.assign_licenses_to_users(
+        person_id=person.person_id,
+        licenses=[LicenseRequest(id=basic.license_id,
+                                 properties=LicenseProperties(location_id=STATE['location_id'], extension='8200'))])
+    try:
+        api.person_settings.call_recording.read(person.person_id)
+    except RestError as e:
+        assert e.response.status_code == 400 and e.code == 4410, e
+    else:
+        raise AssertionError('call recording must be unavailable on Basic')
+
+
+@check
+def location_outgoing_permission(api):
+    location_id = STATE['location_id']
+    perms = api.telephony.location.permissions_out.read(location_id)
+    perms.use_custom_enabled = True
+    perms.calling_permissions.premium_services_i = CallTypePermission(action=Action.block, transfer_enabled=False)
+    api.telephony.location.permissions_out.configure(location_id, perms)
+    back = api.telephony.location.permissions_out.read(location_id)
+    assert back.calling_permissions.premium_services_i.action == Action.block
+
+
+@check
+def pstn_connection_to_provider(api):
+    # Frees the trunk for cleanup: the location moves to the non-integrated CCP option.
+    location_id = STATE['location_id']
+    api.telephony.pstn.configure(location_id, id=STATE['non_integrated'])
+    assert api.telephony.pstn.read(location_id).pstn_connection_type == PSTNType.non_integrated_ccp
 
 
 @check

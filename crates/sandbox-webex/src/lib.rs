@@ -15,7 +15,11 @@
 //!   the top-level `errorCode`, as Webex answers a delete of a still-referenced object);
 //! * trunk `status` is always `offline` (nothing registers), `trunkTypes` values are invented;
 //! * the seeded org has no trunks, route groups, dial plans or schedules (`write_seeded_org` writes
-//!   a large generated org for scale runs);
+//!   a large generated org for scale runs; [`generated_person`] says what it holds); Madrid
+//!   Branch is on Cisco PSTN, the other seeded locations have no PSTN connection, so numbers can
+//!   be added only after a local gateway or non-integrated CCP connection is set up;
+//! * person call settings exist for calling users only (404 otherwise); `Webex Calling - Basic`
+//!   has no call recording (400/4410);
 //! * `SandboxOptions::faults` injects production-like faults on `/v1` (the kit's `faults.rs`), and
 //!   `GET /_sandbox/stats` (no auth) counts the `/v1` requests (by method, route and status) and
 //!   the faults met.

@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use common::Client;
 use serde_json::json;
-use switchboard_sandbox::{SeedSpec, write_seeded_org};
+use switchboard_sandbox::{SeedSpec, generated_person, write_seeded_org};
 
 #[tokio::test]
 async fn seeded_org_loads_and_pages() {
@@ -59,6 +59,69 @@ async fn seeded_org_loads_and_pages() {
         )
         .await;
     assert_eq!(rg.status, 201, "{:?}", rg.body);
+    sandbox.shutdown().await.unwrap();
+}
+
+/// `with_settings`: every generated person is a calling user with forwarding (to
+/// `generated_person`'s destination) and recording on; the org agrees with `generated_person`.
+#[tokio::test]
+async fn seeded_settings_match_generated_person() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = SeedSpec {
+        locations: 3,
+        people: 10,
+        numbers_per_location: 3,
+        with_settings: true,
+    };
+    write_seeded_org(dir.path(), &spec).unwrap();
+    let sandbox = common::sandbox(Some(dir.path().to_path_buf())).await;
+    let c = Client::new(&sandbox);
+    for i in [0, 4, 9] {
+        let g = generated_person(&spec, i);
+        let found = c
+            .get(&format!("/people?email={}&callingData=true", g.email))
+            .await
+            .body;
+        let p = &found["items"][0];
+        assert_eq!(p["displayName"], g.display_name.as_str());
+        assert_eq!(p["extension"], g.extension.as_str());
+        assert_eq!(
+            p["locationId"],
+            c.location_id(&switchboard_sandbox::site_name(g.site)).await
+        );
+        match &g.phone_number {
+            Some(n) => assert_eq!(p["phoneNumbers"][0]["value"], n.as_str()),
+            None => assert_eq!(p["phoneNumbers"], json!([])),
+        }
+        let id = p["id"].as_str().unwrap();
+        let fwd = c
+            .get(&format!("/people/{id}/features/callForwarding"))
+            .await
+            .body;
+        assert_eq!(fwd["callForwarding"]["always"]["enabled"], true);
+        assert_eq!(
+            fwd["callForwarding"]["always"]["destination"],
+            g.forwarding_destination.as_str()
+        );
+        let rec = c
+            .get(&format!("/people/{id}/features/callRecording"))
+            .await
+            .body;
+        assert_eq!(
+            (rec["enabled"].clone(), rec["record"].clone()),
+            (json!(true), json!("Always"))
+        );
+    }
+    // Person 9 of 3 sites is slot 3: past the 3-number block (0 is the main number).
+    assert_eq!(generated_person(&spec, 9).phone_number, None);
+    assert_eq!(
+        generated_person(&spec, 4).phone_number.as_deref(),
+        Some("+13100020002")
+    );
+    assert_ne!(
+        generated_person(&spec, 0).forwarding_destination,
+        generated_person(&spec, 1).forwarding_destination
+    );
     sandbox.shutdown().await.unwrap();
 }
 

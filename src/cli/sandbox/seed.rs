@@ -6,7 +6,9 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
-use switchboard_sandbox::{SeedSpec, write_seeded_org};
+use switchboard_sandbox::{
+    GeneratedPerson, SeedSpec, generated_person, site_name, write_seeded_org,
+};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -32,6 +34,11 @@ pub struct Args {
     /// deterministic number, and call recording `Always`.
     #[arg(long)]
     pub with_settings: bool,
+    /// Also write a `UserCalling` document for every generated person here, one file per site
+    /// (`people-0001.yaml`, …), matching the org: with `--with-settings`, their forwarding and
+    /// recording too.
+    #[arg(long)]
+    pub people_manifests: Option<PathBuf>,
 }
 
 pub fn run(args: Args, default_dir: PathBuf) -> anyhow::Result<i32> {
@@ -75,7 +82,54 @@ pub fn run(args: Args, default_dir: PathBuf) -> anyhow::Result<i32> {
             spec.locations * 4
         );
     }
+    if let Some(out) = args.people_manifests {
+        write_people_manifests(&out, &spec)?;
+        println!(
+            "UserCalling documents for {} people written to {}.",
+            spec.people,
+            out.display()
+        );
+    }
     Ok(super::super::EXIT_OK)
+}
+
+/// One file per site with a `UserCalling` document per generated person of that site.
+fn write_people_manifests(out: &Path, spec: &SeedSpec) -> anyhow::Result<()> {
+    std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
+    let mut files: Vec<String> = vec![String::new(); spec.locations];
+    for i in 0..spec.people {
+        let person = generated_person(spec, i);
+        if let Some(file) = files.get_mut(person.site - 1) {
+            file.push_str(&person_manifest(spec, &person, i));
+        }
+    }
+    for (site, text) in files.iter().enumerate().filter(|(_, t)| !t.is_empty()) {
+        let path = out.join(format!("people-{:04}.yaml", site + 1));
+        std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
+    }
+    Ok(())
+}
+
+/// The `UserCalling` document of generated person `i`, as the seeded org has them.
+pub fn person_manifest(spec: &SeedSpec, person: &GeneratedPerson, i: usize) -> String {
+    let mut text = format!(
+        "---\napiVersion: switchboard/v1\nkind: UserCalling\nmetadata:\n  name: user-{i:05}\n  labels: {{site: \"{site:04}\"}}\nspec:\n  personRef: {email}\n  license: Webex Calling - Professional\n  locationRef: {location}\n  extension: \"{extension}\"\n",
+        site = person.site,
+        email = person.email,
+        location = site_name(person.site),
+        extension = person.extension,
+    );
+    if let Some(number) = &person.phone_number {
+        let _ = writeln!(text, "  phoneNumber: \"{number}\"");
+    }
+    if spec.with_settings {
+        let _ = write!(
+            text,
+            "  callForwarding:\n    always: {{enabled: true, destination: \"{}\"}}\n  callRecording: {{enabled: true, record: Always}}\n",
+            person.forwarding_destination
+        );
+    }
+    text
 }
 
 fn write_manifests(out: &Path, sites: usize) -> anyhow::Result<()> {

@@ -16,6 +16,10 @@ pub struct FieldChange {
     pub after: Value,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub sensitive: bool,
+    /// The declaration the desired value came from (`CallingPolicy/<name>`), when a policy
+    /// filled it in rather than the object's own manifest.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
 }
 
 /// One item of a member list to add (`before` None), change, or remove (`after` None).
@@ -193,6 +197,7 @@ fn change(path: &str, live: Option<&Value>, desired: &Value) -> FieldChange {
         before: live.filter(|v| !v.is_null()).cloned(),
         after: desired.clone(),
         sensitive: false,
+        from: None,
     }
 }
 
@@ -343,7 +348,8 @@ mod tests {
                 path: "/address/city".into(),
                 before: Some(json!("Sevilla")),
                 after: json!("Madrid"),
-                sensitive: false
+                sensitive: false,
+                from: None,
             }]
         );
     }

@@ -4,10 +4,12 @@
 use super::target::Connections;
 use crate::config::Selected;
 use crate::inventory::{self, Inventories, ObservePlan};
-use crate::manifest::{self, Diagnostics};
+use crate::manifest::{self, Diagnostics, ManifestSet};
 use crate::ownership::{self, Rule};
+use crate::partial;
 use crate::placement;
 use crate::plan::{self, Plan, PlanInput};
+use crate::policy;
 use crate::progress::Progress;
 use crate::providers::kind_info;
 use crate::resolve::{self, Resolved};
@@ -24,17 +26,40 @@ pub struct Desired {
     pub selected: Selected,
     pub resolved: Resolved,
     pub rules: Vec<Rule>,
+    /// Set when only what changed since a revision is planned (`plan --changed-since`).
+    pub partial: Option<Narrowed>,
+}
+
+/// How a partial plan was narrowed: what it says about itself, and the managed objects it did
+/// not read (counted as existing by its safety thresholds).
+pub struct Narrowed {
+    pub partial: plan::model::Partial,
+    pub unread: std::collections::BTreeMap<(String, String), usize>,
 }
 
 /// Offline: manifests → resolved objects (no target needed; `validate`).
 pub fn load_and_resolve(paths: &[PathBuf]) -> Result<Resolved, Diagnostics> {
-    let set = manifest::load(paths, &env_lookup)?;
+    let set = load_effective(paths)?;
     let (set, _) = ownership::split(set, |name| Some(name.to_string()))?;
     resolve::resolve(set)
 }
 
+/// The manifests as they take effect: loaded, validated, and with every CallingPolicy merged
+/// into the documents it selects (a policy that selects nothing is a warning, not an error).
+pub fn load_effective(paths: &[PathBuf]) -> Result<ManifestSet, Diagnostics> {
+    let applied = policy::apply(manifest::load(paths, &env_lookup)?)?;
+    for warning in &applied.warnings {
+        crate::shout!("{warning}");
+    }
+    Ok(applied.set)
+}
+
 pub fn load_desired(paths: &[PathBuf], selected: Selected) -> Result<Desired, Diagnostics> {
-    let set = manifest::load(paths, &env_lookup)?;
+    desired_from(load_effective(paths)?, selected)
+}
+
+/// Effective manifests → placed, resolved and checked against the environment.
+pub fn desired_from(set: ManifestSet, selected: Selected) -> Result<Desired, Diagnostics> {
     // A Location manifest's name → its natural key, for Ownership's locationRef.
     let locations: HashMap<String, String> = set
         .objects
@@ -96,10 +121,58 @@ pub fn load_desired(paths: &[PathBuf], selected: Selected) -> Result<Desired, Di
         selected,
         resolved,
         rules,
+        partial: None,
     })
 }
 
+/// `plan --changed-since REV`: everything loaded and resolved as usual, then narrowed to the
+/// documents whose effective content differs from REV's (the working tree counts, committed or
+/// not) and the managed objects that depend on them.
+pub fn load_changed_since(
+    paths: &[PathBuf],
+    selected: Selected,
+    revision: &str,
+) -> anyhow::Result<Desired> {
+    let at = manifest::revision::files_at(paths, revision)?;
+    let now = load_effective(paths).map_err(super::report)?;
+    let changes = partial::changed_documents(&effective_at_revision(&at.files), &now);
+    let desired = desired_from(now, selected).map_err(super::report)?;
+    Ok(desired.narrowed(&changes, at.revision))
+}
+
+/// The effective documents of the files at a revision. Their variables may not be set any more,
+/// so every `${env:…}` is filled with a placeholder: only templates are compared. Policies that
+/// do not merge there leave the documents as written, which then count as changed: a partial
+/// plan may plan too much, never too little.
+fn effective_at_revision(files: &[(String, String)]) -> ManifestSet {
+    let set = manifest::load::load_texts(files, &|_| Some("unset".to_string()));
+    policy::apply(set.clone()).map_or(set, |applied| applied.set)
+}
+
 impl Desired {
+    /// Only the changed objects and their dependents, no ownership deletes (they need every
+    /// object of a kind read).
+    fn narrowed(mut self, changes: &partial::Changes, since: manifest::revision::Revision) -> Self {
+        let chosen = partial::select(&self.resolved, &changes.changed);
+        let total = self.resolved.objects.len();
+        let unread = partial::unread(&self.resolved, &chosen);
+        self.resolved = partial::narrow(self.resolved, &chosen);
+        self.rules.clear();
+        self.partial = Some(Narrowed {
+            partial: plan::model::Partial {
+                since: plan::model::Since {
+                    revision: since.given,
+                    commit: since.commit,
+                },
+                selected: self.resolved.objects.len(),
+                total,
+                deleted_documents: changes.deleted.iter().map(ToString::to_string).collect(),
+            },
+            unread,
+        });
+        self
+    }
+
     /// The targets the run must read: those objects go to, those their references point at,
     /// and those ownership rules cover.
     pub fn targets(&self) -> BTreeSet<String> {
@@ -138,7 +211,23 @@ impl Desired {
             safety: &self.selected.safety,
         });
         let identities = target_identities(&self.selected, &plan.targets);
-        plan.with_target_identities(identities)
+        let plan = plan.with_target_identities(identities);
+        let Some(narrowed) = &self.partial else {
+            return plan;
+        };
+        // Thresholds against what exists: the selected objects read live, plus the unread ones.
+        let managed = self
+            .resolved
+            .objects
+            .iter()
+            .map(|o| (o.target().to_string(), o.target_key()))
+            .collect();
+        let mut existing = plan::deletes::existing(inventories, &[], &managed);
+        for (at, count) in &narrowed.unread {
+            *existing.entry(at.clone()).or_default() += count;
+        }
+        let thresholds = plan::deletes::trips(&plan.actions, &existing, &self.selected.safety);
+        plan.with_partial(Some(narrowed.partial.clone()), thresholds)
     }
 }
 

@@ -2,7 +2,7 @@
 //! for `apply plan.json`; `--inventory` plans offline from snapshots. A plan over its safety
 //! thresholds exits 1 unless `--force`.
 
-use super::pipeline::{load_desired, observe};
+use super::pipeline::{load_changed_since, load_desired, observe};
 use super::target::{TargetArgs, connect};
 use super::{Context, EXIT_CHANGES, EXIT_ERROR, EXIT_OK, print};
 use crate::inventory::{Inventories, Inventory};
@@ -31,11 +31,19 @@ pub struct Args {
     /// Accept a plan over its safety thresholds (exit as if it were under them).
     #[arg(long)]
     pub force: bool,
+    /// Plan only the objects whose documents changed since this Git revision (committed or
+    /// not), and the objects that depend on them; only those are read. Deletes are not
+    /// planned: run a full plan or `drift` for them.
+    #[arg(long, value_name = "REV", conflicts_with = "inventory")]
+    pub changed_since: Option<String>,
 }
 
 pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<i32> {
     let selected = args.target.select(&ctx.config)?;
-    let desired = load_desired(&args.paths, selected).map_err(super::report)?;
+    let desired = match &args.changed_since {
+        Some(revision) => load_changed_since(&args.paths, selected, revision)?,
+        None => load_desired(&args.paths, selected).map_err(super::report)?,
+    };
     let wanted = desired.targets();
     let inventories = if args.inventory.is_empty() {
         let connections = connect(&args.target, &desired.selected, &wanted, &ctx.state_dir).await?;

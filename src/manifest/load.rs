@@ -125,9 +125,14 @@ fn load_file(file: &Path, env: &Env) -> FileResult {
         },
         Err(d) => return (Vec::new(), vec![*d]),
     };
+    load_text(&shown, &text, env)
+}
+
+/// The documents of one file's text, validated; `shown` names the file in positions.
+fn load_text(shown: &str, text: &str, env: &Env) -> FileResult {
     let mut objects = Vec::new();
     let mut problems = Vec::new();
-    match parse_documents(&shown, &text) {
+    match parse_documents(shown, text) {
         Err(e) => problems.push(
             Diagnostic::new(e.pos, format!("YAML syntax: {}", e.message))
                 .hint("fix the YAML syntax"),
@@ -142,6 +147,17 @@ fn load_file(file: &Path, env: &Env) -> FileResult {
         }
     }
     (objects, problems)
+}
+
+/// The valid documents of files given as text (manifests as they were at a Git revision),
+/// through the same parser and checks as files on disk. Lenient: a document that does not
+/// load is left out, since the caller compares rather than plans.
+pub fn load_texts(files: &[(String, String)], env: &Env) -> ManifestSet {
+    let objects = files
+        .iter()
+        .flat_map(|(shown, text)| load_text(shown, text, env).0)
+        .collect();
+    ManifestSet { objects }
 }
 
 fn pos(file: &str) -> SourcePos {
@@ -219,7 +235,7 @@ fn file_type_name(meta: &std::fs::Metadata) -> &'static str {
     }
 }
 
-fn is_manifest_name(name: &str) -> bool {
+pub(crate) fn is_manifest_name(name: &str) -> bool {
     name.ends_with(".yaml") || name.ends_with(".yml")
 }
 

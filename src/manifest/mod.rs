@@ -4,6 +4,7 @@
 pub mod diagnostics;
 pub mod interpolate;
 pub mod load;
+pub mod revision;
 pub mod schemas;
 pub mod validate;
 pub mod yaml;

@@ -155,6 +155,11 @@ pub fn validate_document(
         .and_then(|m| m.get("target"))
         .and_then(Value::as_str)
         .map(str::to_string);
+    let positions = if info.is_declaration() {
+        spec_positions(&spec_template, "", map)
+    } else {
+        Default::default()
+    };
     Ok(DesiredObject {
         id: ObjectRef::new(info.kind, name),
         labels,
@@ -164,7 +169,88 @@ pub fn validate_document(
         spec,
         sensitive,
         source: map.value_pos(""),
+        from_policy: Default::default(),
+        positions,
     })
+}
+
+/// The position of every value of a spec, by JSON pointer inside the spec.
+fn spec_positions(
+    value: &Value,
+    pointer: &str,
+    map: &super::yaml::SourceMap,
+) -> std::collections::BTreeMap<String, crate::model::SourcePos> {
+    let mut out = std::collections::BTreeMap::new();
+    out.insert(
+        pointer.to_string(),
+        map.value_pos(&format!("/spec{pointer}")),
+    );
+    let children: Vec<(String, &Value)> = match value {
+        Value::Object(fields) => fields
+            .iter()
+            .map(|(k, v)| (format!("{pointer}/{}", escape_pointer_segment(k)), v))
+            .collect(),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (format!("{pointer}/{i}"), v))
+            .collect(),
+        _ => Vec::new(),
+    };
+    for (child, v) in children {
+        out.extend(spec_positions(v, &child, map));
+    }
+    out
+}
+
+/// One schema problem of a spec checked on its own (a spec a policy was merged into).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SpecProblem {
+    /// JSON pointer inside the spec of the offending value (for an unknown field, the field).
+    pub pointer: String,
+    pub message: String,
+}
+
+/// Check `spec` against the schema of `info`'s documents, as `validate_document` checks a whole
+/// document.
+pub fn spec_problems(info: &KindInfo, spec: &Value) -> Vec<SpecProblem> {
+    let Some(validator) = validators().get(info.kind) else {
+        return Vec::new();
+    };
+    // The document around the spec is known good: only the spec can be wrong.
+    let document = serde_json::json!({
+        "apiVersion": API_VERSION,
+        "kind": info.kind,
+        "metadata": {"name": "checked"},
+        "spec": spec,
+    });
+    let mut problems: Vec<SpecProblem> = validator
+        .iter_errors(&document)
+        .map(|e| {
+            let at = e.instance_path().as_str();
+            let at = at.strip_prefix("/spec").unwrap_or(at).to_string();
+            match e.kind() {
+                ValidationErrorKind::AdditionalProperties { unexpected } => {
+                    let field = unexpected.first().cloned().unwrap_or_default();
+                    SpecProblem {
+                        pointer: format!("{at}/{}", escape_pointer_segment(&field)),
+                        message: format!("unknown field `{}`", shorten(&field, SHOWN_CHARS)),
+                    }
+                }
+                _ if info.diff_rules.write_only.contains(&at.as_str()) => SpecProblem {
+                    pointer: at,
+                    message: e.masked().to_string(),
+                },
+                _ => SpecProblem {
+                    message: short_instance(e.to_string(), e.instance()),
+                    pointer: at,
+                },
+            }
+        })
+        .collect();
+    problems.sort_by(|a, b| a.pointer.cmp(&b.pointer).then(a.message.cmp(&b.message)));
+    problems.dedup();
+    problems
 }
 
 /// Every `xxxRef` field of the spec that the kind declares.

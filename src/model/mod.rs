@@ -127,6 +127,15 @@ pub struct DesiredObject {
     pub sensitive: Vec<String>,
     pub references: Vec<Reference>,
     pub source: SourcePos,
+    /// Which spec fields a `CallingPolicy` filled in: the JSON pointer of each leaf or subtree
+    /// taken from a policy → `CallingPolicy/<name>`. Shown with the plan's changes.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub from_policy: std::collections::BTreeMap<String, String>,
+    /// Positions of the spec's values by JSON pointer inside `spec`, kept only for declarations
+    /// (policies): their values end up in other documents, and a problem they cause there is
+    /// reported where they are written.
+    #[serde(skip)]
+    pub positions: std::collections::BTreeMap<String, SourcePos>,
 }
 
 /// One object as observed on the target, in manifest shape: fields use the vendor's names,

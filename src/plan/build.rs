@@ -108,7 +108,10 @@ pub fn build(input: &PlanInput<'_>) -> Plan {
             action,
             pending,
             steps,
-            changes: redact_changes(changes, &o.desired.sensitive),
+            changes: crate::policy::attribute(
+                redact_changes(changes, &o.desired.sensitive),
+                &o.desired.from_policy,
+            ),
             depends_on: o
                 .depends_on
                 .iter()

@@ -183,6 +183,15 @@ pub fn thresholds(
     managed: &HashSet<(String, TargetKey)>,
     safety: &Safety,
 ) -> Vec<ThresholdTrip> {
+    trips(actions, &existing(inventories, rules, managed), safety)
+}
+
+/// Per target and kind, the live objects the manifests manage or the rules own.
+pub fn existing(
+    inventories: &Inventories,
+    rules: &[Rule],
+    managed: &HashSet<(String, TargetKey)>,
+) -> BTreeMap<(String, String), usize> {
     let mut existing: BTreeMap<(String, String), usize> = BTreeMap::new();
     for (target, inventory) in inventories {
         for live in &inventory.objects {
@@ -195,6 +204,15 @@ pub fn thresholds(
             }
         }
     }
+    existing
+}
+
+/// The thresholds `actions` exceed, against `existing` objects per target and kind.
+pub fn trips(
+    actions: &[Action],
+    existing: &BTreeMap<(String, String), usize>,
+    safety: &Safety,
+) -> Vec<ThresholdTrip> {
     let mut counts: BTreeMap<(String, String, &str), usize> = BTreeMap::new();
     for a in actions {
         let what = match a.action {

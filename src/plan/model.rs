@@ -144,6 +144,30 @@ pub struct Summary {
     pub pending: usize,
 }
 
+/// What a partial plan (`plan --changed-since REV`) covers: the objects whose documents changed
+/// since a revision, and their dependents. Nothing else was read, and nothing is deleted.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Partial {
+    pub since: Since,
+    /// Objects planned: the changed ones and the managed objects that depend on them.
+    pub selected: usize,
+    /// Objects the manifests declare.
+    pub total: usize,
+    /// `Kind/name` of documents at the revision that are gone now: deleting what they managed
+    /// needs a full plan.
+    pub deleted_documents: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Since {
+    /// The revision as given (`origin/main`).
+    pub revision: String,
+    /// The commit it named.
+    pub commit: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Plan {
@@ -165,6 +189,9 @@ pub struct Plan {
     /// apply refuses the plan if a target was re-pointed since.
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub target_identities: std::collections::BTreeMap<String, String>,
+    /// Set when the plan covers only what changed since a revision (`--changed-since`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partial: Option<Partial>,
     /// SHA-256 over everything above: an edited plan is refused.
     pub checksum: String,
     /// HMAC-SHA-256 of the checksum with `SWITCHBOARD_PLAN_KEY`, when the key was set.
@@ -192,6 +219,7 @@ impl Plan {
             actions,
             thresholds,
             target_identities: Default::default(),
+            partial: None,
             checksum: String::new(),
             signature: None,
         };
@@ -205,6 +233,18 @@ impl Plan {
         identities: std::collections::BTreeMap<String, String>,
     ) -> Self {
         self.target_identities = identities;
+        self.seal();
+        self
+    }
+
+    /// Mark the plan partial, with the thresholds counted for it, and seal it again.
+    pub fn with_partial(
+        mut self,
+        partial: Option<Partial>,
+        thresholds: Vec<ThresholdTrip>,
+    ) -> Self {
+        self.partial = partial;
+        self.thresholds = thresholds;
         self.seal();
         self
     }
@@ -272,7 +312,7 @@ impl Plan {
             })
             .collect();
         // A threshold still applies while the narrowed plan makes that kind of change.
-        let thresholds = self
+        let thresholds: Vec<ThresholdTrip> = self
             .thresholds
             .iter()
             .filter(|t| {
@@ -287,9 +327,10 @@ impl Plan {
             self.targets.clone(),
             &self.observed_at,
             actions,
-            thresholds,
+            thresholds.clone(),
         )
         .with_target_identities(self.target_identities.clone())
+        .with_partial(self.partial.clone(), thresholds)
     }
 }
 
@@ -310,6 +351,8 @@ struct ChecksummedPart<'a> {
     thresholds: &'a [ThresholdTrip],
     #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     target_identities: &'a std::collections::BTreeMap<String, String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    partial: &'a Option<Partial>,
 }
 
 impl<'a> ChecksummedPart<'a> {
@@ -325,6 +368,7 @@ impl<'a> ChecksummedPart<'a> {
             actions: &plan.actions,
             thresholds: &plan.thresholds,
             target_identities: &plan.target_identities,
+            partial: &plan.partial,
         }
     }
 }
@@ -346,6 +390,15 @@ mod tests {
         });
         plan.signature = Some("sig".into());
         plan.target_identities.insert("t".into(), "abc".into());
+        plan.partial = Some(Partial {
+            since: Since {
+                revision: "origin/main".into(),
+                commit: "abc1234".into(),
+            },
+            selected: 1,
+            total: 2,
+            deleted_documents: vec!["Trunk/old".into()],
+        });
         let mut whole = serde_json::to_value(&plan).expect("value");
         let fields = whole.as_object_mut().expect("object");
         fields.remove("checksum");

@@ -48,6 +48,23 @@ fn pretty(v: &Value) -> String {
 
 /// One change as diff lines (`+`/`-`/` ` prefixed, no colour).
 fn change_lines(c: &FieldChange) -> Vec<(char, String)> {
+    let mut lines = value_lines(c);
+    // The declaration a value came from goes on the line that names the field's new value.
+    if let Some(from) = &c.from {
+        // A compound value's first line is its header (` path:`); otherwise the last line.
+        let at = if lines.first().is_some_and(|(sign, _)| *sign == ' ') {
+            0
+        } else {
+            lines.len().saturating_sub(1)
+        };
+        if let Some((_, line)) = lines.get_mut(at) {
+            line.push_str(&format!("  (from {from})"));
+        }
+    }
+    lines
+}
+
+fn value_lines(c: &FieldChange) -> Vec<(char, String)> {
     let path = c.path.trim_start_matches('/');
     let compound = |v: &Value| v.is_array() || v.is_object();
     match &c.before {
@@ -124,6 +141,41 @@ pub fn threshold_lines(plan: &Plan) -> Vec<String> {
         .collect()
 }
 
+/// What a partial plan covers, and what it leaves out, for the head of every view.
+pub fn partial_lines(plan: &Plan) -> Vec<String> {
+    let Some(p) = &plan.partial else {
+        return Vec::new();
+    };
+    let short = p.since.commit.get(..7).unwrap_or(&p.since.commit);
+    let mut lines = vec![format!(
+        "Partial plan: {} of {} objects changed since {} ({short}) and their dependents; deletes are not planned; run drift for a full check.",
+        thousands(p.selected),
+        thousands(p.total),
+        p.since.revision
+    )];
+    if !p.deleted_documents.is_empty() {
+        lines.push(format!(
+            "Deleted since {}, not planned: {}. A full plan deletes what an Ownership rule owns.",
+            p.since.revision,
+            p.deleted_documents.join(", ")
+        ));
+    }
+    lines
+}
+
+/// `10000` → `10,000`.
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 fn text(plan: &Plan, title: &str) -> String {
     let mut out = String::new();
     let _ = writeln!(
@@ -133,6 +185,9 @@ fn text(plan: &Plan, title: &str) -> String {
         safe(&targets_phrase(plan)),
         safe(&plan.observed_at)
     );
+    for line in partial_lines(plan) {
+        let _ = writeln!(out, "{}", safe(&line).cyan());
+    }
     if !plan.has_changes() {
         let _ = writeln!(out, "\n{}", NO_CHANGES.green());
         let _ = writeln!(out, "{}", summary_line(plan));
@@ -175,6 +230,7 @@ fn text(plan: &Plan, title: &str) -> String {
 
 fn targets_phrase(plan: &Plan) -> String {
     match plan.targets.as_slice() {
+        [] => "no target (nothing to read)".to_string(),
         [one] => format!("target \"{one}\""),
         many => format!(
             "environment \"{}\" (targets {})",
@@ -193,6 +249,9 @@ fn markdown(plan: &Plan, title: &str) -> String {
         md_text(title),
         md_text(&targets_phrase(plan)).replace('"', "`")
     );
+    for line in partial_lines(plan) {
+        let _ = writeln!(out, "> {}\n", md_text(&line));
+    }
     if !plan.has_changes() {
         let _ = writeln!(out, "{NO_CHANGES}\n");
     }

@@ -64,6 +64,7 @@ pub fn catalog() -> &'static [&'static KindInfo] {
     CATALOG.get_or_init(|| {
         let mut all: Vec<&'static KindInfo> = PROVIDERS.iter().flat_map(|p| (p.kinds)()).collect();
         all.push(&crate::ownership::INFO);
+        all.push(&crate::policy::INFO);
         all
     })
 }

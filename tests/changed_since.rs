@@ -208,3 +208,47 @@ fn a_bad_revision_or_no_repository_is_an_error_with_a_hint() {
         out.stderr
     );
 }
+
+#[test]
+fn apply_changed_since_writes_the_change_after_reading_only_what_it_touches() {
+    let (ws, served) = committed_and_applied();
+    edit(
+        &ws,
+        "manifests/20-routing.yaml",
+        "maxConcurrentCalls: 100",
+        "maxConcurrentCalls: 130",
+    );
+    git(&ws, &["commit", "-q", "-am", "more calls"]);
+    let before = requests(&served);
+    let full = ws.run_env(&["plan", "manifests"], &TOKEN);
+    assert_eq!(full.code, 0, "{}", full.stderr);
+    let full_requests = requests(&served) - before;
+
+    let before = requests(&served);
+    let applied = ws.run_env(
+        &["apply", "manifests", "--changed-since", "HEAD~1", "--yes"],
+        &TOKEN,
+    );
+    assert_eq!(applied.code, 0, "{}{}", applied.stdout, applied.stderr);
+    assert!(applied.stdout.contains("1 updated"), "{}", applied.stdout);
+    let applied_requests = requests(&served) - before;
+    assert!(
+        applied_requests * 3 <= full_requests,
+        "{applied_requests} requests to apply against {full_requests} for a full plan"
+    );
+    let trunks = served.get("/telephony/config/premisePstn/trunks?name=Madrid%20SBC%201");
+    let id = trunks["trunks"][0]["id"]
+        .as_str()
+        .expect("the trunk")
+        .to_string();
+    let trunk = served.get(&format!("/telephony/config/premisePstn/trunks/{id}"));
+    assert_eq!(trunk["maxConcurrentCalls"], 130);
+    // A saved plan already holds its selection.
+    ws.run_env(&["plan", "manifests", "--out", "plan.json"], &TOKEN);
+    let refused = ws.run_env(
+        &["apply", "plan.json", "--changed-since", "HEAD~1", "--yes"],
+        &TOKEN,
+    );
+    assert_eq!(refused.code, 1, "{}", refused.stdout);
+    assert!(refused.stderr.contains("saved plan"), "{}", refused.stderr);
+}

@@ -297,3 +297,84 @@ fn drift_on_a_setting_changed_out_of_band_names_the_field_and_apply_converges() 
     let drift = ws.run(&["drift", "m"]);
     assert_eq!(drift.code, 0, "{}", drift.stdout);
 }
+
+#[test]
+fn a_policy_change_shows_on_every_matched_user_named_and_a_users_own_field_wins() {
+    let ws = Workspace::new();
+    let policy = |record: &str| {
+        format!(
+            "apiVersion: switchboard/v1\nkind: CallingPolicy\nmetadata: {{name: sales-recording}}\nspec:\n  appliesTo: UserCalling\n  selector: {{matchLabels: {{dept: sales}}}}\n  settings:\n    callRecording: {{enabled: true, record: {record}}}\n"
+        )
+    };
+    let labelled = |name: &str, local: &str, dept: &str, extra: &str| {
+        format!(
+            "---\napiVersion: switchboard/v1\nkind: UserCalling\nmetadata: {{name: {name}, labels: {{dept: {dept}}}}}\nspec:\n  personRef: {local}@{DOMAIN}\n{extra}"
+        )
+    };
+    let users = [
+        labelled("carmen", "carmen.castro", "sales", ""),
+        labelled("farid", "farid.fernandez", "sales", ""),
+        labelled(
+            "liam",
+            "liam.lopez",
+            "sales",
+            "  callRecording: {record: On Demand with User Initiated Start}\n",
+        ),
+        labelled(
+            "rosa",
+            "rosa.rossi",
+            "support",
+            "  callWaiting: {enabled: true}\n",
+        ),
+    ]
+    .concat();
+    ws.write("m/users.yaml", &users);
+    ws.write("m/policy.yaml", &policy("Always"));
+    let apply = ws.run(&["apply", "m", "--yes", "--force"]);
+    assert_eq!(apply.code, 0, "{}{}", apply.stdout, apply.stderr);
+    assert_eq!(
+        setting(&ws, &email("farid.fernandez"), "callRecording")["record"],
+        json!("Always")
+    );
+    assert_eq!(
+        setting(&ws, &email("liam.lopez"), "callRecording")["record"],
+        json!("On Demand with User Initiated Start"),
+        "the user's own field wins over the policy"
+    );
+    assert_eq!(
+        setting(&ws, &email("rosa.rossi"), "callRecording")["enabled"],
+        json!(false),
+        "a user the policy does not select is not touched"
+    );
+    assert_eq!(
+        setting(&ws, &email("alice.anderson"), "callRecording")["enabled"],
+        json!(false),
+        "a person in no manifest is not touched"
+    );
+
+    ws.write("m/policy.yaml", &policy("Always with Pause/Resume"));
+    let plan = ws.run(&["plan", "m", "--format", "json"]);
+    assert_eq!(plan.code, 0, "{}", plan.stderr);
+    let plan: Value = serde_json::from_str(&plan.stdout).expect("json");
+    let changed: Vec<(&str, &Value)> = plan["actions"]
+        .as_array()
+        .expect("actions")
+        .iter()
+        .filter(|a| a["action"] == json!("update"))
+        .flat_map(|a| {
+            let name = a["name"].as_str().unwrap_or_default();
+            a["changes"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(move |c| (name, c))
+        })
+        .collect();
+    let mut names: Vec<&str> = changed.iter().map(|(n, _)| *n).collect();
+    names.sort_unstable();
+    assert_eq!(names, ["carmen", "farid"], "{changed:?}");
+    for (_, change) in &changed {
+        assert_eq!(change["path"], json!("/callRecording/record"));
+        assert_eq!(change["from"], json!("CallingPolicy/sales-recording"));
+    }
+}

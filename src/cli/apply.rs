@@ -3,7 +3,7 @@
 //! live since), or over its safety thresholds without `--force`; otherwise its steps are run as
 //! saved. Without --yes it asks on a terminal and refuses otherwise.
 
-use super::pipeline::{env_lookup, load_desired, observe};
+use super::pipeline::{env_lookup, load_changed_since, load_desired, observe};
 use super::saved_plan;
 use super::target::target_state_dir;
 use super::target::{Connections, TargetArgs, connect};
@@ -57,6 +57,11 @@ pub struct Args {
     /// at once, naming the holder).
     #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u64).range(0..=86_400))]
     pub lock_timeout: u64,
+    /// Apply only the objects whose documents changed since this Git revision (and what depends
+    /// on them), reading only those: the post-merge job of a pull request (`--changed-since
+    /// HEAD~1`). Deletes are not done; a full apply or `drift` finds them.
+    #[arg(long, value_name = "REV", conflicts_with = "only_failures")]
+    pub changed_since: Option<String>,
 }
 
 /// The longest `--timeout` accepted: a week.
@@ -70,6 +75,11 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<i32> {
     // Everything that can fail offline fails before a target is touched.
     let selected = args.target.select(&ctx.config)?;
     let (saved, desired) = if is_saved_plan(&args.paths) {
+        if args.changed_since.is_some() {
+            anyhow::bail!(
+                "--changed-since selects manifests; a saved plan already holds what it selected (use it with `plan --changed-since`)"
+            );
+        }
         let plan = saved_plan::load(&args.paths[0])?;
         refuse_credential_templates(&plan, &selected)?;
         let now = super::pipeline::target_identities(&selected, &plan.targets);
@@ -92,7 +102,10 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<i32> {
         }
         (Some(plan), None)
     } else {
-        let desired = load_desired(&args.paths, selected.clone()).map_err(super::report)?;
+        let desired = match &args.changed_since {
+            Some(revision) => load_changed_since(&args.paths, selected.clone(), revision)?,
+            None => load_desired(&args.paths, selected.clone()).map_err(super::report)?,
+        };
         (None, Some(desired))
     };
     let wanted: BTreeSet<String> = match (&saved, &desired) {

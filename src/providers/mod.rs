@@ -109,6 +109,10 @@ pub struct DiffRules {
     /// remove its own step (dial patterns, schedule events, later queue agents). With the field
     /// that identifies an item ("" = the item itself).
     pub member_lists: &'static [(&'static str, &'static str)],
+    /// Lists of which a manifest sets only some items, each identified by a field: live items
+    /// whose identity the manifest does not list are not owned and never compared (an outgoing
+    /// permission lists the call types it sets; the others keep whatever they have).
+    pub partial_lists: &'static [(&'static str, &'static str)],
     /// Fields that cannot change once the object exists: a change needs a replacement.
     pub immutable: &'static [&'static str],
     /// Fields compared case-insensitively.
@@ -122,6 +126,7 @@ impl DiffRules {
         write_only: &[],
         unordered_lists: &[],
         member_lists: &[],
+        partial_lists: &[],
         immutable: &[],
         case_insensitive: &[],
         parent: None,
@@ -132,6 +137,7 @@ impl DiffRules {
         self.unordered_lists
             .iter()
             .chain(self.member_lists)
+            .chain(self.partial_lists)
             .find(|(p, _)| *p == path)
             .map(|(_, id)| *id)
     }

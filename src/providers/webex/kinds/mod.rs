@@ -5,10 +5,15 @@ pub mod common;
 pub mod dial_plan;
 pub mod internal_dialing;
 pub mod location;
+pub mod location_calling;
+pub mod location_numbers;
+pub mod number;
 pub mod person;
 pub mod route_group;
 pub mod schedule;
 pub mod trunk;
+pub mod workspace;
+pub mod workspace_settings;
 
 use crate::providers::webex::client::WebexClient;
 use crate::providers::{ErrorClass, Kind, ProviderError};
@@ -25,6 +30,10 @@ pub static KINDS: &[&dyn Kind<WebexClient>] = &[
     &dial_plan::DialPlan,
     &schedule::Schedule,
     &internal_dialing::InternalDialing,
+    &location_calling::LocationCalling,
+    &location_numbers::LocationNumbers,
+    &number::Number,
+    &workspace::Workspace,
 ];
 
 /// How many detail reads of one list run at once.

@@ -5,6 +5,7 @@
 use crate::providers::DiffRules;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use std::borrow::Cow;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FieldChange {
@@ -154,41 +155,35 @@ fn compare(
                 compare(rules, &child, v, live_child, out);
             }
         }
-        Value::Array(items) if rules.partial(path).is_some() => {
-            let id_field = rules.partial(path).unwrap_or_default();
-            let live = live.map(|l| owned_items(l, items, id_field));
-            let equal = live.as_ref().is_some_and(|l| {
-                normalize(rules, path, desired, l) == normalize(rules, path, l, desired)
-            });
-            if !equal {
-                out.push(change(path, live.as_ref(), desired));
-            }
-        }
         _ => {
-            let equal = live.is_some_and(|l| {
+            let owned = live.map(|l| match owned_items(rules, path, desired, l) {
+                Some(items) => Cow::Owned(items),
+                None => Cow::Borrowed(l),
+            });
+            let equal = owned.as_deref().is_some_and(|l| {
                 normalize(rules, path, desired, l) == normalize(rules, path, l, desired)
             });
             if !equal {
-                out.push(change(path, live, desired));
+                out.push(change(path, owned.as_deref(), desired));
             }
         }
     }
 }
 
-/// The live items of a partially owned list whose key the desired items name.
-fn owned_items(live: &Value, desired: &[Value], id_field: &str) -> Value {
-    let wanted: std::collections::HashSet<String> =
-        desired.iter().map(|i| sort_key(i, id_field)).collect();
-    match live {
-        Value::Array(items) => Value::Array(
-            items
-                .iter()
-                .filter(|i| wanted.contains(&sort_key(i, id_field)))
-                .cloned()
-                .collect(),
-        ),
-        other => other.clone(),
-    }
+/// Of a partial list, the live items the manifest owns: those whose identity the desired list
+/// names (None: `path` is not a partial list, all of `live` is compared).
+fn owned_items(rules: &DiffRules, path: &str, desired: &Value, live: &Value) -> Option<Value> {
+    let (_, id_field) = rules.partial_lists.iter().find(|(p, _)| *p == path)?;
+    let (Value::Array(wanted), Value::Array(have)) = (desired, live) else {
+        return None;
+    };
+    let named: Vec<String> = wanted.iter().map(|i| sort_key(i, id_field)).collect();
+    Some(Value::Array(
+        have.iter()
+            .filter(|i| named.contains(&sort_key(i, id_field)))
+            .cloned()
+            .collect(),
+    ))
 }
 
 fn change(path: &str, live: Option<&Value>, desired: &Value) -> FieldChange {
@@ -231,7 +226,8 @@ fn normalize(rules: &DiffRules, path: &str, value: &Value, other: &Value) -> Val
 }
 
 /// Keep only the fields the other side's items set, at every depth, so fields one side fills
-/// in on its own (a server's `saturday: false`) never show as drift.
+/// in on its own (a server's `saturday: false`) never show as drift. An item that shares no
+/// field with the other side stays whole: `{personRef}` against `{workspaceRef}` differs.
 fn project(item: &Value, template: Option<&Value>) -> Value {
     match (item, template.and_then(Value::as_object)) {
         (Value::Object(fields), Some(t)) => {
@@ -239,6 +235,9 @@ fn project(item: &Value, template: Option<&Value>) -> Value {
                 .iter()
                 .filter_map(|(k, v)| Some((k.clone(), project(v, Some(t.get(k)?)))))
                 .collect();
+            if kept.is_empty() && !fields.is_empty() {
+                return item.clone();
+            }
             Value::Object(kept)
         }
         _ => item.clone(),
@@ -382,6 +381,31 @@ mod tests {
         let live_changed =
             json!({"gateways": [{"ref": "a", "days": {"monday": false, "sunday": false}}]});
         assert_eq!(diff(&RULES, &desired, &live_changed).len(), 1);
+    }
+
+    #[test]
+    fn partial_lists_compare_only_the_items_the_manifest_names() {
+        const PARTIAL: DiffRules = DiffRules {
+            partial_lists: &[("/permissions", "callType")],
+            ..DiffRules::NONE
+        };
+        let desired = json!({"permissions": [{"callType": "INTERNATIONAL", "action": "BLOCK"}]});
+        let live = json!({"permissions": [
+            {"callType": "LOCAL", "action": "ALLOW", "transferEnabled": false},
+            {"callType": "INTERNATIONAL", "action": "BLOCK", "transferEnabled": false}]});
+        assert!(diff(&PARTIAL, &desired, &live).is_empty());
+        let changed = json!({"permissions": [{"callType": "INTERNATIONAL", "action": "ALLOW"}]});
+        assert_eq!(diff(&PARTIAL, &desired, &changed).len(), 1);
+        // An item the live list lacks is a change, not ignored.
+        let missing = json!({"permissions": [{"callType": "LOCAL", "action": "ALLOW"}]});
+        assert_eq!(diff(&PARTIAL, &desired, &missing)[0].path, "/permissions");
+    }
+
+    #[test]
+    fn items_that_share_no_field_differ() {
+        let desired = json!({"gateways": [{"personRef": "a@example.com"}]});
+        let live = json!({"gateways": [{"workspaceRef": "HQ/Lobby"}]});
+        assert_eq!(diff(&DiffRules::NONE, &desired, &live).len(), 1);
     }
 
     #[test]

@@ -101,7 +101,7 @@ impl Server {
 /// Every list wrapper the Webex kinds read, empty: a genuinely empty org.
 fn empty_lists() -> serde_json::Value {
     json!({"items": [], "locations": [], "trunks": [], "routeGroups": [], "dialPlans": [],
-           "schedules": [], "dialPatterns": []})
+           "schedules": [], "dialPatterns": [], "phoneNumbers": []})
 }
 
 fn empty_org() -> Response {

@@ -76,7 +76,7 @@ pub fn build(input: &PlanInput<'_>) -> Plan {
                 Some(format!("{} ({})", resolved.objects[j].desired.id, p.code))
             })
             .collect();
-        let (action, pending, changes) = if let Some((reason, _)) = missing.first() {
+        let (action, pending, mut changes) = if let Some((reason, _)) = missing.first() {
             let messages: Vec<&str> = missing.iter().map(|(_, m)| m.as_str()).collect();
             let p = pending(reason, messages.join("; "));
             (ActionType::Pending, Some(p), Vec::new())
@@ -93,6 +93,13 @@ pub fn build(input: &PlanInput<'_>) -> Plan {
         if matches!(action, ActionType::Create | ActionType::Update) {
             let referenced = referenced_live(o, &live_of);
             match steps_of(info, o, live, &referenced, action, &changes) {
+                // The kind found nothing to send for these differences (a summary field such
+                // as a number inventory's `state` that only unlisted numbers make differ):
+                // apply would run no step, so the plan shows no change.
+                Ok(s) if s.is_empty() && action == ActionType::Update => {
+                    action = ActionType::Noop;
+                    changes.clear();
+                }
                 Ok(s) => steps = s,
                 Err(blocked) => {
                     action = ActionType::Pending;

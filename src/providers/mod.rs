@@ -110,8 +110,9 @@ pub struct DiffRules {
     /// remove its own step (dial patterns, schedule events, later queue agents). With the field
     /// that identifies an item ("" = the item itself).
     pub member_lists: &'static [(&'static str, &'static str)],
-    /// Lists keyed by an item field of which a manifest owns only the items it lists (a
-    /// call permission per call type): other live items are neither compared nor removed.
+    /// Lists of which a manifest sets only some items, each identified by a field: live items
+    /// whose identity the manifest does not list are not owned and never compared (an outgoing
+    /// permission lists the call types it sets; the others keep whatever they have).
     pub partial_lists: &'static [(&'static str, &'static str)],
     /// Fields that cannot change once the object exists: a change needs a replacement.
     pub immutable: &'static [&'static str],
@@ -131,14 +132,6 @@ impl DiffRules {
         case_insensitive: &[],
         parent: None,
     };
-
-    /// The item field of a list whose items are owned one by one (see `partial_lists`).
-    pub fn partial(&self, path: &str) -> Option<&'static str> {
-        self.partial_lists
-            .iter()
-            .find(|(p, _)| *p == path)
-            .map(|(_, id)| *id)
-    }
 
     /// The item-identifying field of a list that compares without order, member lists included.
     pub fn unordered(&self, path: &str) -> Option<&'static str> {

@@ -148,6 +148,14 @@ impl WebexClient {
             .map(|_| ())
     }
 
+    /// A DELETE that names what to delete in its body (`DELETE …/locations/{loc}/numbers` takes
+    /// `{"phoneNumbers": […]}`, reference §1.1).
+    pub async fn delete_with_body(&self, path: &str, body: &Value) -> Result<(), ProviderError> {
+        self.send(Method::DELETE, &self.url(path), &[], Some(body))
+            .await
+            .map(|_| ())
+    }
+
     /// Every item of a paginated list: follows `Link: rel="next"` until there is none, taking
     /// the array under `wrapper` from each page. A page without that array is an error (an
     /// HTML page or `{}` is not an empty org), and so is a link back to a page already read.

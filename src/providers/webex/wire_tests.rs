@@ -7,18 +7,21 @@
 //! * `errors`: the error table of README §1.6, answered by the server, as `ProviderError`s.
 //!
 //! Ids follow the capture's dummies: Location `HQ` = `LOC1`, Trunks `T1`/`T2` = `TR1`/`TR2`,
-//! RouteGroup `RG` = `RG1`, DialPlan `DP` = `DP1`, Schedule `HQ/holidays/Holidays` = `SCH1`.
+//! RouteGroup `RG` = `RG1`, DialPlan `DP` = `DP1`, Schedule `HQ/holidays/Holidays` = `SCH1`,
+//! Person `ana@example.com` = `P1`, Workspaces `HQ/Lobby`/`HQ/Kitchen` = `WS1`/`WS2`.
 
 mod errors;
+mod location_inventory;
 mod steps;
 mod wire;
+mod workspaces;
 
 use crate::diff;
 use crate::model::LiveObject;
 use crate::plan::build::{Planned, change_steps};
 use crate::providers::kind::Operation;
 use crate::providers::webex::client::WebexClient;
-use crate::providers::{IdIndex, Step, kind_info};
+use crate::providers::{Blocked, IdIndex, Step, kind_info};
 use crate::transport::{Gate, Limits};
 use axum::Router;
 use axum::body::{Body, Bytes};
@@ -38,11 +41,25 @@ fn plan(
     desired: &Value,
     live: Option<&LiveObject>,
 ) -> Result<Vec<Step>, String> {
+    plan_with(kind, key, operation, desired, live, &[]).map_err(|b| b.message)
+}
+
+/// `plan`, with the live objects the spec references, and the kind's refusal as it is (its
+/// registry reason and message).
+fn plan_with(
+    kind: &str,
+    key: &str,
+    operation: Operation,
+    desired: &Value,
+    live: Option<&LiveObject>,
+    referenced: &[(String, &LiveObject)],
+) -> Result<Vec<Step>, Blocked> {
     let info = kind_info(kind).expect("a known kind");
     let rules = &info.diff_rules;
     let changes = match (operation, live) {
         (Operation::Create, _) => diff::all_fields(rules, desired),
         (Operation::Update, Some(live)) => diff::diff(rules, desired, &live.state),
+        (Operation::Update, None) => diff::all_fields(rules, desired),
         _ => Vec::new(),
     };
     change_steps(&Planned {
@@ -51,11 +68,10 @@ fn plan(
         template: desired,
         spec: desired,
         live,
-        referenced: &[],
+        referenced,
         operation,
         changes: &changes,
     })
-    .map_err(|b| b.message)
 }
 
 fn names(steps: &[Step]) -> Vec<&str> {
@@ -99,6 +115,9 @@ fn ids() -> IdIndex {
         ("Schedule", "HQ/holidays/Holidays", "SCH1"),
         ("Schedule", "HQ/businessHours/BH", "SCH2"),
         ("LocationInternalDialing", "HQ", "LOC1"),
+        ("Person", "ana@example.com", "P1"),
+        ("Workspace", "HQ/Lobby", "WS1"),
+        ("Workspace", "HQ/Kitchen", "WS2"),
     ] {
         ids.insert(kind, key, id);
     }

@@ -7,12 +7,17 @@ pub mod dial_plan;
 pub mod internal_dialing;
 pub mod license;
 pub mod location;
+pub mod location_calling;
+pub mod location_numbers;
+pub mod number;
 pub mod person;
 pub mod person_requests;
 pub mod route_group;
 pub mod schedule;
 pub mod trunk;
 pub mod user_calling;
+pub mod workspace;
+pub mod workspace_settings;
 
 use crate::providers::webex::client::WebexClient;
 use crate::providers::{ErrorClass, Kind, ProviderError};
@@ -31,6 +36,10 @@ pub static KINDS: &[&dyn Kind<WebexClient>] = &[
     &internal_dialing::InternalDialing,
     &license::License,
     &user_calling::UserCalling,
+    &location_calling::LocationCalling,
+    &location_numbers::LocationNumbers,
+    &number::Number,
+    &workspace::Workspace,
 ];
 
 /// How many detail reads of one list run at once.

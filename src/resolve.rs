@@ -126,6 +126,7 @@ pub fn resolve(set: ManifestSet) -> Result<Resolved, Diagnostics> {
             }
         }
     }
+    edges.extend(sibling_edges(&objects, &keys, &index));
     let graph = graph::build(objects.len(), &edges).map_err(|c| cycle_error(&objects, &c.0))?;
     drop(index);
 
@@ -145,6 +146,55 @@ pub fn resolve(set: ManifestSet) -> Result<Resolved, Diagnostics> {
         })
         .collect::<Vec<_>>();
     Ok(finish(resolved, &graph))
+}
+
+/// Edges from an object to its siblings (same parent key, same target) of the kinds its kind
+/// must follow (`DiffRules::after_siblings`).
+fn sibling_edges(
+    objects: &[DesiredObject],
+    keys: &[String],
+    index: &HashMap<&ObjectRef, usize>,
+) -> Vec<(usize, usize)> {
+    let parent_of = |i: usize| -> Option<(String, &'static str, String)> {
+        let info = kind_info(&objects[i].id.kind)?;
+        let (field, _) = info.parent()?;
+        let mut spec = objects[i].spec.clone();
+        // The parent key as resolved: a reference by manifest name reads as the parent's key.
+        for r in &objects[i].references {
+            if r.pointer == format!("/{field}")
+                && let Some(j) = index_of(index, r)
+            {
+                spec[field] = Value::String(keys[j].clone());
+            }
+        }
+        let parent = spec.get(field)?.as_str()?.to_lowercase();
+        Some((
+            objects[i].target.clone().unwrap_or_default(),
+            info.kind,
+            parent,
+        ))
+    };
+    let placed: Vec<Option<(String, &'static str, String)>> =
+        (0..objects.len()).map(parent_of).collect();
+    let mut edges = Vec::new();
+    for (i, mine) in placed.iter().enumerate() {
+        let Some((target, kind, parent)) = mine else {
+            continue;
+        };
+        let Some(info) = kind_info(kind).filter(|k| !k.diff_rules.after_siblings.is_empty()) else {
+            continue;
+        };
+        for (j, theirs) in placed.iter().enumerate() {
+            if let Some((t, k, p)) = theirs
+                && t == target
+                && p == parent
+                && info.diff_rules.after_siblings.contains(k)
+            {
+                edges.push((i, j));
+            }
+        }
+    }
+    edges
 }
 
 /// The keys of another kind that `o`'s member list provides (see `KindInfo::provides`).

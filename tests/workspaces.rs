@@ -9,7 +9,7 @@ const LOCATIONS: &str = "apiVersion: switchboard/v1\nkind: Location\nmetadata: {
 
 fn workspace(location: &str, person: &str) -> String {
     format!(
-        "apiVersion: switchboard/v1\nkind: Workspace\nmetadata: {{name: lab-lobby}}\nspec:\n  displayName: Lab Lobby\n  locationRef: {location}\n  capacity: 4\n  calling: {{type: webexCalling, extension: \"1900\"}}\n  callForwarding:\n    callForwarding:\n      always: {{enabled: true, destination: \"+34910000099\"}}\n  monitoring:\n    callParkNotificationEnabled: true\n    monitoredElements: [{{personRef: {person}}}]\n"
+        "apiVersion: switchboard/v1\nkind: Workspace\nmetadata: {{name: lab-lobby}}\nspec:\n  displayName: Lab Lobby\n  locationRef: {location}\n  capacity: 4\n  calling: {{type: webexCalling, extension: \"1900\"}}\n  callForwarding:\n    always: {{enabled: true, destination: \"+34910000099\"}}\n  monitoring:\n    callParkNotificationEnabled: true\n    monitoredElements: [{{personRef: {person}}}]\n"
     )
 }
 
@@ -80,7 +80,7 @@ fn a_workspace_converges_drifts_and_converges_again() {
         .iter()
         .filter_map(|c| c["path"].as_str())
         .collect();
-    assert_eq!(paths, ["/callForwarding/callForwarding/always/enabled"]);
+    assert_eq!(paths, ["/callForwarding/always/enabled"]);
     let steps: Vec<&str> = drifted["steps"]
         .as_array()
         .expect("steps")

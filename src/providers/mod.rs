@@ -120,6 +120,9 @@ pub struct DiffRules {
     pub case_insensitive: &'static [&'static str],
     /// The reference field that names the parent object, and the parent's kind.
     pub parent: Option<(&'static str, &'static str)>,
+    /// Kinds whose object under the same parent is written first (a location's PSTN
+    /// connection before its numbers: only a non-integrated connection takes them).
+    pub after_siblings: &'static [&'static str],
 }
 
 impl DiffRules {
@@ -131,6 +134,7 @@ impl DiffRules {
         immutable: &[],
         case_insensitive: &[],
         parent: None,
+        after_siblings: &[],
     };
 
     /// The item-identifying field of a list that compares without order, member lists included.

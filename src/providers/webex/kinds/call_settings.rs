@@ -121,57 +121,8 @@ pub enum MonitoredElement {
     WorkspaceRef(String),
 }
 
-/// `outgoingPermission`: which call types may be dialled (same body as the location's).
-#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct OutgoingPermission {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub use_custom_enabled: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub use_custom_permissions: Option<bool>,
-    /// One entry per call type; order does not matter.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub calling_permissions: Option<Vec<CallingPermission>>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct CallingPermission {
-    pub call_type: CallType,
-    pub action: PermissionAction,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub transfer_enabled: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub is_call_type_restriction_enabled: Option<bool>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum CallType {
-    InternalCall,
-    Local,
-    TollFree,
-    Toll,
-    National,
-    International,
-    OperatorAssisted,
-    ChargeableDirectoryAssisted,
-    SpecialServicesI,
-    SpecialServicesIi,
-    PremiumServicesI,
-    PremiumServicesIi,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum PermissionAction {
-    Allow,
-    Block,
-    AuthCode,
-    TransferNumber1,
-    TransferNumber2,
-    TransferNumber3,
-}
+/// `outgoingPermission`: the same body as a location's.
+pub use super::common::OutgoingPermission;
 
 /// `callWaiting`.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
@@ -353,27 +304,46 @@ pub fn forwarding_to_wire(flat: &Value) -> Value {
     body
 }
 
-/// Webex's monitoring GET → manifest form: members by key. An id the index does not know (a
-/// person no manifest mentions) stays visible as `id:<id>`, so it shows as a difference.
-pub fn monitoring_from_wire(ids: &IdIndex, body: &Value) -> Value {
+/// Keys of workspaces by id that a monitoring GET may name and the index does not hold yet
+/// (those listed in the same observation).
+pub type WorkspaceKeys = std::collections::HashMap<String, String>;
+
+/// Webex's monitoring GET (`{callParkNotificationEnabled, monitoredElements: [{member: {id,
+/// type}}]}`) → manifest form: members by key. A member whose key is not known stays visible
+/// as `id:<id>`, so it shows as a difference and is written back as it was; call park
+/// extensions and speed dials, which a manifest cannot name, stay as Webex wrote them so steps
+/// can refuse to drop them (`unmanaged_elements`).
+pub fn monitoring_from_wire(ids: &IdIndex, workspaces: &WorkspaceKeys, body: &Value) -> Value {
     let elements: Vec<Value> = body
         .get("monitoredElements")
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
-        .filter_map(|e| e.get("member"))
-        .map(|m| {
-            let id = m.get("id").and_then(Value::as_str).unwrap_or_default();
-            let place = m.get("type").and_then(Value::as_str) == Some("PLACE");
-            let (field, kind) = if place {
-                ("workspaceRef", "Workspace")
-            } else {
-                ("personRef", "Person")
+        .map(|element| {
+            let Some(member) = element.get("member").filter(|m| m.is_object()) else {
+                return element.clone();
             };
-            let key = ids
-                .key_of(kind, id)
-                .map_or_else(|| format!("id:{id}"), str::to_string);
-            json!({ field: key })
+            let id = member.get("id").and_then(Value::as_str).unwrap_or_default();
+            let unknown = || format!("id:{id}");
+            match member.get("type").and_then(Value::as_str) {
+                Some("PLACE") => {
+                    let key = workspaces
+                        .get(id)
+                        .cloned()
+                        .or_else(|| ids.key_of("Workspace", id).map(str::to_string))
+                        .or_else(|| {
+                            let location_id = member.get("locationId")?.as_str()?;
+                            let location = ids.key_of("Location", location_id)?;
+                            let name = member.get("displayName")?.as_str()?;
+                            Some(super::common::child_key(location, name))
+                        });
+                    json!({"workspaceRef": key.unwrap_or_else(unknown)})
+                }
+                _ => {
+                    let key = ids.key_of("Person", id).map(str::to_string);
+                    json!({"personRef": key.unwrap_or_else(unknown)})
+                }
+            }
         })
         .collect();
     let mut out = Map::new();
@@ -382,6 +352,34 @@ pub fn monitoring_from_wire(ids: &IdIndex, body: &Value) -> Value {
     }
     out.insert("monitoredElements".into(), Value::Array(elements));
     Value::Object(out)
+}
+
+/// Live monitored elements a manifest cannot name (call park extensions, speed dials): a PUT
+/// of the manifest's list would drop them.
+pub fn unmanaged_elements(monitoring: &Value) -> Vec<String> {
+    monitoring
+        .get("monitoredElements")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter(|e| e.get("personRef").is_none() && e.get("workspaceRef").is_none())
+        .map(|e| {
+            e.as_object()
+                .and_then(|o| o.keys().next().cloned())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+/// Forwarding as read, in the manifest's flat form; ring counts a server sends are checked.
+pub fn checked_forwarding_from_wire(
+    body: &Value,
+) -> Result<Value, crate::providers::ProviderError> {
+    let flat = forwarding_from_wire(body);
+    if let Some(rings) = flat.pointer("/noAnswer/numberOfRings") {
+        super::common::server_count(rings, "callForwarding.noAnswer.numberOfRings", 100)?;
+    }
+    Ok(flat)
 }
 
 /// Manifest monitoring → Webex's PUT body (write names, ids).
@@ -462,7 +460,7 @@ mod tests {
             {"member": {"id": "P-BOB", "type": "PEOPLE"}},
             {"member": {"id": "W-LOBBY", "type": "PLACE"}},
             {"member": {"id": "P-STRANGER", "type": "PEOPLE"}}]});
-        let manifest = monitoring_from_wire(&ids, &get);
+        let manifest = monitoring_from_wire(&ids, &WorkspaceKeys::new(), &get);
         assert_eq!(
             manifest,
             json!({"callParkNotificationEnabled": true, "monitoredElements": [

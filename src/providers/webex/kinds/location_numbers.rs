@@ -69,6 +69,7 @@ pub static INFO: KindInfo = KindInfo {
         write_only: &["/prune"],
         immutable: &["/locationRef"],
         parent: Some(("locationRef", "Location")),
+        after_siblings: &["LocationCalling"],
         ..DiffRules::NONE
     },
     provides: Some(("/numbers", number::KIND)),

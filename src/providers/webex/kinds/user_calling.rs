@@ -134,6 +134,7 @@ pub static INFO: KindInfo = KindInfo {
         ("personRef", "Person"),
         ("license", "License"),
         ("locationRef", "Location"),
+        ("phoneNumber", "Number"),
         ("workspaceRef", "Workspace"),
     ],
     natural_key: |spec| {
@@ -238,13 +239,15 @@ fn unavailable(e: &ProviderError) -> bool {
 }
 
 /// One setting as the manifest writes it, from its GET body.
-fn section_from_wire(field: &str, ids: &IdIndex, body: &Value) -> Value {
-    match field {
-        "callForwarding" => call_settings::forwarding_from_wire(body),
-        "monitoring" => call_settings::monitoring_from_wire(ids, body),
+fn section_from_wire(field: &str, ids: &IdIndex, body: &Value) -> Result<Value, ProviderError> {
+    Ok(match field {
+        "callForwarding" => call_settings::checked_forwarding_from_wire(body)?,
+        "monitoring" => {
+            call_settings::monitoring_from_wire(ids, &call_settings::WorkspaceKeys::new(), body)
+        }
         "executiveAssistant" => json!({"type": body.get("type").cloned().unwrap_or(Value::Null)}),
         _ => body.clone(),
-    }
+    })
 }
 
 impl Kind<WebexClient> for UserCalling {
@@ -304,7 +307,7 @@ impl Kind<WebexClient> for UserCalling {
                         {
                             executives.push(i);
                         }
-                        person.state[s.field] = section_from_wire(s.field, ids, &body);
+                        person.state[s.field] = section_from_wire(s.field, ids, &body)?;
                     }
                     None => {
                         if let Some(list) = person.meta["unavailable"].as_array_mut() {
@@ -355,6 +358,19 @@ impl Kind<WebexClient> for UserCalling {
                         s.field, change.key
                     ),
                 ));
+            }
+            if s.field == "monitoring" {
+                let unmanaged = call_settings::unmanaged_elements(&live.state["monitoring"]);
+                if !unmanaged.is_empty() {
+                    return Err(Blocked::new(
+                        reason::PRECONDITION_MISSING,
+                        format!(
+                            "{} monitors {} that a manifest cannot name; writing their monitoring would drop them: remove them in Control Hub first",
+                            change.key,
+                            unmanaged.join(", ")
+                        ),
+                    ));
+                }
             }
             let body = overlay(live.state.get(s.field), desired);
             steps.push(Step::new(s.step, json!({"key": change.key, "body": body})).detail(s.field));

@@ -9,7 +9,7 @@ use super::common::{
     server_count, split_child_key, str_at,
 };
 use super::workspace_settings::{
-    self as settings, CallForwardingSetting, CallWaiting, Monitoring, SECTIONS, WorkspaceKeys,
+    self as settings, CallForwarding, CallWaiting, Monitoring, SECTIONS, WorkspaceKeys,
 };
 use crate::model::LiveObject;
 use crate::providers::kind::Operation;
@@ -52,7 +52,7 @@ pub struct WorkspaceSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub calling: Option<WorkspaceCalling>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub call_forwarding: Option<CallForwardingSetting>,
+    pub call_forwarding: Option<CallForwarding>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub call_waiting: Option<CallWaiting>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -415,7 +415,7 @@ impl Kind<WebexClient> for Workspace {
             if section.field == "monitoring"
                 && let Some(live) = change.live
             {
-                let unmanaged = settings::unmanaged_elements(&live.state["monitoring"]);
+                let unmanaged = super::call_settings::unmanaged_elements(&live.state["monitoring"]);
                 if !unmanaged.is_empty() {
                     return Err(Blocked::from(format!(
                         "workspace '{key}' monitors {} that a manifest cannot name; writing \
@@ -424,7 +424,10 @@ impl Kind<WebexClient> for Workspace {
                     )));
                 }
             }
-            let input = json!({"key": key, "body": desired[section.field]});
+            // The whole setting: live values for what the manifest leaves out.
+            let live_section = change.live.and_then(|l| l.state.get(section.field));
+            let body = super::call_settings::overlay(live_section, &desired[section.field]);
+            let input = json!({"key": key, "body": body});
             steps.push(Step::new(section.step, input).detail(section.field));
         }
         Ok(steps)

@@ -3,78 +3,12 @@
 //! is Webex's own body, except that monitoring names people and workspaces by key, not id.
 //! Call recording has no workspace path in the reference (§2.5 lists none), so it is not here.
 
-use super::common::{child_key, id_for, outgoing_permission_from_wire, server_count};
+use super::call_settings;
+use super::common::outgoing_permission_from_wire;
 use crate::providers::{IdIndex, ProviderError};
-use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-use std::collections::HashMap;
 
-/// Call forwarding, as Webex writes it (reference §2.16).
-#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct CallForwardingSetting {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub call_forwarding: Option<ForwardingRules>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub business_continuity: Option<ForwardRule>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct ForwardingRules {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub always: Option<ForwardRule>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub busy: Option<ForwardRule>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub no_answer: Option<ForwardRule>,
-}
-
-/// One forwarding rule; `ringReminderEnabled` applies to `always`, `numberOfRings` to
-/// `noAnswer`.
-#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct ForwardRule {
-    pub enabled: bool,
-    /// Required by Webex when the rule is enabled.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub destination: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub destination_voicemail_enabled: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ring_reminder_enabled: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(range(min = 2, max = 20))]
-    pub number_of_rings: Option<u32>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct CallWaiting {
-    pub enabled: bool,
-}
-
-/// Monitoring: the people and workspaces whose lines the workspace watches. The list is owned
-/// whole (Webex replaces it on every write), in order.
-#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct Monitoring {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub call_park_notification_enabled: Option<bool>,
-    #[serde(default)]
-    #[schemars(length(max = 50))]
-    pub monitored_elements: Vec<MonitoredElement>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub enum MonitoredElement {
-    /// A person, by email.
-    PersonRef(String),
-    /// A workspace, by `<location key>/<displayName>` or its manifest name.
-    WorkspaceRef(String),
-}
+pub use super::call_settings::{CallForwarding, CallWaiting, Monitoring, WorkspaceKeys};
 
 /// One settings section: its manifest field (also its path segment) and its step.
 #[derive(Debug, Clone, Copy)]
@@ -112,9 +46,6 @@ pub fn path(workspace_id: &str, section: &Section) -> String {
     format!("/workspaces/{workspace_id}/features/{}", section.field)
 }
 
-/// Keys of the workspaces a monitoring GET may name, by id (those just listed).
-pub type WorkspaceKeys = HashMap<String, String>;
-
 /// The manifest form of a section's GET body.
 pub fn from_wire(
     section: &Section,
@@ -123,118 +54,21 @@ pub fn from_wire(
     workspaces: &WorkspaceKeys,
 ) -> Result<Value, ProviderError> {
     Ok(match section.field {
-        "callForwarding" => forwarding_from_wire(wire)?,
+        "callForwarding" => call_settings::checked_forwarding_from_wire(wire)?,
         "callWaiting" => json!({"enabled": wire.get("enabled").cloned().unwrap_or(Value::Null)}),
         "outgoingPermission" => outgoing_permission_from_wire(wire),
-        _ => monitoring_from_wire(wire, ids, workspaces),
+        _ => call_settings::monitoring_from_wire(ids, workspaces, wire),
     })
 }
 
-/// Forwarding as read, less the read-only `systemMaxNumberOfRings`; ring counts checked.
-fn forwarding_from_wire(wire: &Value) -> Result<Value, ProviderError> {
-    let mut state = json!({});
-    for part in ["callForwarding", "businessContinuity"] {
-        if let Some(v) = wire.get(part).filter(|v| v.is_object()) {
-            state[part] = v.clone();
-        }
-    }
-    if let Some(no_answer) = state
-        .pointer_mut("/callForwarding/noAnswer")
-        .and_then(Value::as_object_mut)
-    {
-        no_answer.remove("systemMaxNumberOfRings");
-        if let Some(rings) = no_answer.get("numberOfRings") {
-            server_count(rings, "callForwarding.noAnswer.numberOfRings", 100)?;
-        }
-    }
-    Ok(state)
-}
-
-/// GET monitoring (`{callParkNotificationEnabled, monitoredElements: [{member: {id, type}}]}`)
-/// in manifest form: members as `personRef`/`workspaceRef` keys. A member whose key is not
-/// known keeps its id (it then shows as a difference); call park extensions and speed dials,
-/// which a manifest cannot name, stay as Webex wrote them so the steps can refuse to drop them.
-pub fn monitoring_from_wire(wire: &Value, ids: &IdIndex, workspaces: &WorkspaceKeys) -> Value {
-    let elements: Vec<Value> = wire
-        .get("monitoredElements")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .map(|element| {
-            let Some(member) = element.get("member").filter(|m| m.is_object()) else {
-                return element.clone();
-            };
-            let id = member.get("id").and_then(Value::as_str).unwrap_or_default();
-            match member.get("type").and_then(Value::as_str) {
-                Some("PEOPLE") => {
-                    json!({"personRef": ids.key_of("Person", id).unwrap_or(id)})
-                }
-                Some("PLACE") => {
-                    let key = workspaces.get(id).cloned().or_else(|| {
-                        let location_id = member.get("locationId")?.as_str()?;
-                        let location = ids.key_of("Location", location_id)?;
-                        Some(child_key(location, member.get("displayName")?.as_str()?))
-                    });
-                    json!({"workspaceRef": key.unwrap_or_else(|| id.to_string())})
-                }
-                _ => element.clone(),
-            }
-        })
-        .collect();
-    json!({
-        "callParkNotificationEnabled": wire.get("callParkNotificationEnabled").cloned().unwrap_or(Value::Null),
-        "monitoredElements": elements,
-    })
-}
-
-/// Live monitored elements a manifest cannot name (call park extensions, speed dials).
-pub fn unmanaged_elements(monitoring: &Value) -> Vec<String> {
-    monitoring
-        .get("monitoredElements")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter(|e| e.get("personRef").is_none() && e.get("workspaceRef").is_none())
-        .map(|e| {
-            e.as_object()
-                .and_then(|o| o.keys().next().cloned())
-                .unwrap_or_default()
-        })
-        .collect()
-}
-
-/// The PUT body of a section from its manifest form. Monitoring's PUT uses other names than
-/// its GET (§2.16): `enableCallParkNotification`, and members as `{id, type: MEMBER}`.
+/// The PUT body of a section from its manifest form: forwarding nested back, monitoring under
+/// its write names with ids (§2.16).
 pub fn to_wire(section: &Section, body: &Value, ids: &IdIndex) -> Result<Value, ProviderError> {
-    if section.field != "monitoring" {
-        return Ok(body.clone());
+    match section.field {
+        "callForwarding" => Ok(call_settings::forwarding_to_wire(body)),
+        "monitoring" => call_settings::monitoring_to_wire(ids, body),
+        _ => Ok(body.clone()),
     }
-    let mut elements = Vec::new();
-    for element in body
-        .get("monitoredElements")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
-        let id = if let Some(person) = element.get("personRef").and_then(Value::as_str) {
-            id_for(ids, "Person", person)?
-        } else if let Some(workspace) = element.get("workspaceRef").and_then(Value::as_str) {
-            id_for(ids, "Workspace", workspace)?
-        } else {
-            return Err(ProviderError::local(format!(
-                "a monitored element needs personRef or workspaceRef, not {element}"
-            )));
-        };
-        elements.push(json!({"id": id, "type": "MEMBER"}));
-    }
-    let mut wire = json!({"monitoredElements": elements});
-    if let Some(flag) = body
-        .get("callParkNotificationEnabled")
-        .filter(|v| v.is_boolean())
-    {
-        wire["enableCallParkNotification"] = flag.clone();
-    }
-    Ok(wire)
 }
 
 #[cfg(test)]
@@ -260,7 +94,7 @@ mod tests {
             {"member": {"id": "W9", "type": "PLACE", "displayName": "Kitchen", "locationId": "LOC1"}},
             {"member": {"id": "W1", "type": "PLACE", "displayName": "Lobby"}}]});
         let listed: WorkspaceKeys = [("W1".to_string(), "Madrid HQ/Lobby".to_string())].into();
-        let state = monitoring_from_wire(&wire, &ids(), &listed);
+        let state = call_settings::monitoring_from_wire(&ids(), &listed, &wire);
         assert_eq!(
             state,
             json!({"callParkNotificationEnabled": true, "monitoredElements": [
@@ -268,7 +102,7 @@ mod tests {
                 {"workspaceRef": "Madrid HQ/Kitchen"},
                 {"workspaceRef": "Madrid HQ/Lobby"}]})
         );
-        assert!(unmanaged_elements(&state).is_empty());
+        assert!(call_settings::unmanaged_elements(&state).is_empty());
 
         let desired = json!({"callParkNotificationEnabled": false, "monitoredElements": [
             {"personRef": "ana@example.com"}, {"workspaceRef": "Madrid HQ/Lobby"}]});
@@ -285,21 +119,22 @@ mod tests {
     #[test]
     fn call_park_extensions_are_kept_visible_as_unmanaged() {
         let wire = json!({"monitoredElements": [{"callparkextension": {"id": "CPE1"}}]});
-        let state = monitoring_from_wire(&wire, &ids(), &WorkspaceKeys::new());
-        assert_eq!(unmanaged_elements(&state), ["callparkextension"]);
+        let state = call_settings::monitoring_from_wire(&ids(), &WorkspaceKeys::new(), &wire);
+        assert_eq!(
+            call_settings::unmanaged_elements(&state),
+            ["callparkextension"]
+        );
     }
 
     #[test]
-    fn forwarding_drops_the_read_only_ring_limit_and_checks_ring_counts() {
+    fn forwarding_reads_flat_and_checks_ring_counts() {
         let wire = json!({"callForwarding": {"noAnswer": {"enabled": true, "destination": "+3491",
             "numberOfRings": 3, "systemMaxNumberOfRings": 20}}, "businessContinuity": {"enabled": false}});
-        let state = forwarding_from_wire(&wire).unwrap();
-        assert_eq!(
-            state,
-            json!({"callForwarding": {"noAnswer": {"enabled": true, "destination": "+3491",
-                "numberOfRings": 3}}, "businessContinuity": {"enabled": false}})
-        );
+        let section = section_of_step("workspace_forwarding_configure").unwrap();
+        let state = from_wire(section, &wire, &ids(), &WorkspaceKeys::new()).unwrap();
+        assert_eq!(state["noAnswer"]["numberOfRings"], json!(3));
+        assert_eq!(state["businessContinuity"], json!({"enabled": false}));
         let hostile = json!({"callForwarding": {"noAnswer": {"numberOfRings": -4}}});
-        assert!(forwarding_from_wire(&hostile).is_err());
+        assert!(from_wire(section, &hostile, &ids(), &WorkspaceKeys::new()).is_err());
     }
 }

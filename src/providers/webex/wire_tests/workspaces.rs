@@ -30,10 +30,15 @@ fn forwarding() -> Value {
         "ringReminderEnabled": false}}})
 }
 
+/// The same forwarding as the manifest writes it (flat, like a person's).
+fn manifest_forwarding() -> Value {
+    json!({"always": {"enabled": true, "destination": "+34910000009", "ringReminderEnabled": false}})
+}
+
 fn lobby() -> Value {
     json!({"displayName": "Lobby", "locationRef": "HQ", "capacity": 4,
         "calling": {"type": "webexCalling", "extension": "1900", "license": "Webex Calling - Workspaces"},
-        "callForwarding": forwarding(),
+        "callForwarding": manifest_forwarding(),
         "monitoring": {"callParkNotificationEnabled": true,
             "monitoredElements": [{"personRef": "ana@example.com"}, {"workspaceRef": "HQ/Kitchen"}]}})
 }
@@ -96,7 +101,7 @@ async fn a_create_posts_the_workspace_with_calling_then_writes_each_section() {
                 "locationId": "LOC1", "licenses": ["LICWS"]}}})
     );
     assert_fields_within(create, WORKSPACE_CREATE);
-    // Forwarding is Webex's own body; monitoring takes PUT's names and ids (§2.16).
+    // Forwarding goes back to Webex's nested body; monitoring takes PUT's names and ids (§2.16).
     assert_eq!(seen[2].body, forwarding());
     assert_eq!(
         seen[3].body,

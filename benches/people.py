@@ -48,7 +48,7 @@ def say(figure, text):
 
 def run(args, cwd, env=None, timed=False):
     """Run the binary; returns (exit code, stdout, stderr, seconds, peak RSS MB)."""
-    full_env = dict(os.environ, NO_COLOR="1", WEBEX_ACCESS_TOKEN="bench", **(env or {}))
+    full_env = dict(os.environ, NO_COLOR="1", WEBEX_ACCESS_TOKEN="bench-token", **(env or {}))
     command = [str(BIN), *args]
     rss_file = None
     if timed:

@@ -139,6 +139,8 @@ pub static INFO: KindInfo = KindInfo {
     spec_schema: || schemars::schema_for!(WorkspaceSpec),
     ref_fields: &[
         ("locationRef", "Location"),
+        // `calling.phoneNumber`: a number of the inventory, or one a LocationNumbers adds first.
+        ("phoneNumber", "Number"),
         ("personRef", "Person"),
         ("workspaceRef", KIND),
     ],

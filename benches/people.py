@@ -25,16 +25,14 @@ import json
 import math
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-BIN = ROOT / "target" / "release" / "switchboard"
+from bench_common import BIN, ROOT, Served, default_python, must, run, say
+
 RATE = 50
 LATENCY_MS = 20
 PAGE = 1000
@@ -42,58 +40,8 @@ SETTINGS_PER_USER = 2  # forwarding and recording
 RESULTS = {}
 
 
-def say(figure, text):
-    print(f"[{figure}] {text}", flush=True)
-
-
-def run(args, cwd, env=None, timed=False):
-    """Run the binary; returns (exit code, stdout, stderr, seconds, peak RSS MB)."""
-    full_env = dict(os.environ, NO_COLOR="1", WEBEX_ACCESS_TOKEN="bench-token", **(env or {}))
-    command = [str(BIN), *args]
-    rss_file = None
-    if timed:
-        rss_file = Path(cwd) / ".rss"
-        command = ["/usr/bin/time", "-f", "%M", "-o", str(rss_file), *command]
-    started = time.perf_counter()
-    p = subprocess.run(command, cwd=cwd, env=full_env, capture_output=True, text=True)
-    seconds = time.perf_counter() - started
-    rss_mb = None
-    if rss_file and rss_file.exists():
-        rss_mb = int(rss_file.read_text().strip().splitlines()[-1]) / 1024
-    return p.returncode, p.stdout, p.stderr, seconds, rss_mb
-
-
-def must(result, what, codes=(0,)):
-    code, out, err, *_ = result
-    if code not in codes:
-        sys.exit(f"{what} failed ({code}):\n{out[-2000:]}\n{err[-2000:]}")
-    return result
-
-
 def git(ws, *args):
     subprocess.run(["git", *args], cwd=ws, check=True, capture_output=True)
-
-
-class Served:
-    """`switchboard sandbox serve` in its own process, stopped with SIGTERM (flushes its org)."""
-
-    def __init__(self, sandbox_dir, *flags):
-        self.proc = subprocess.Popen(
-            [str(BIN), "sandbox", "serve", "--port", "0", "--sandbox-dir", str(sandbox_dir), *flags],
-            stdout=subprocess.PIPE, text=True)
-        self.url = self.proc.stdout.readline().strip().removeprefix("Sandbox listening on ")
-        self.origin = self.url.removesuffix("/v1")
-
-    def stats(self):
-        with urllib.request.urlopen(f"{self.origin}/_sandbox/stats") as r:
-            return json.load(r)
-
-    def reset(self):
-        urllib.request.urlopen(urllib.request.Request(f"{self.origin}/_sandbox/stats/reset", method="POST")).read()
-
-    def stop(self):
-        self.proc.send_signal(signal.SIGTERM)
-        self.proc.wait(timeout=120)
 
 
 def limited(ws):
@@ -255,11 +203,6 @@ def figure_4(ws):
     say(4, f"offline plan (--inventory) of the {out.count('UserCalling') or 'converged'} org: {seconds:.2f} s, "
            f"peak RSS {rss:.0f} MB (exit {code})")
     RESULTS["4_offline_plan"] = {"seconds": round(seconds, 2), "peak_rss_mb": round(rss), "exit": code}
-
-
-def default_python():
-    venv = Path(os.environ.get("TMPDIR", "/tmp")) / "switchboard-wxc-venv" / "bin" / "python"
-    return str(venv) if venv.exists() else "python3"
 
 
 def main():

@@ -199,8 +199,8 @@ fn change(path: &str, live: Option<&Value>, desired: &Value) -> FieldChange {
 /// `value` in comparable form; `other` is the value it is compared with (lists of objects are
 /// projected onto the fields the desired items set).
 fn normalize(rules: &DiffRules, path: &str, value: &Value, other: &Value) -> Value {
-    if rules.case_insensitive.contains(&path)
-        && let Value::String(s) = value
+    if let Value::String(s) = value
+        && ignores_case(rules, path)
     {
         return Value::String(s.to_lowercase());
     }
@@ -214,13 +214,42 @@ fn normalize(rules: &DiffRules, path: &str, value: &Value, other: &Value) -> Val
             let template = other.as_array().map(|o| shape_of(o));
             let mut items: Vec<Value> = items
                 .iter()
-                .map(|i| project(i, template.as_ref()))
+                .map(|i| fold_case(rules, path, &project(i, template.as_ref())))
                 .collect();
             if let Some(id_field) = unordered {
                 items.sort_by_key(|i| sort_key(i, id_field));
             }
             Value::Array(items)
         }
+        other => other.clone(),
+    }
+}
+
+/// `case_insensitive` holds pointers (`/personRef`) and, for a field wherever it is, even
+/// inside list items, `*/name` (`*/personRef`: people are named by email, in any case).
+fn ignores_case(rules: &DiffRules, path: &str) -> bool {
+    rules
+        .case_insensitive
+        .iter()
+        .any(|p| match p.strip_prefix('*') {
+            Some(suffix) => path.ends_with(suffix),
+            None => *p == path,
+        })
+}
+
+/// A list item with the strings of its case-insensitive fields folded.
+fn fold_case(rules: &DiffRules, path: &str, item: &Value) -> Value {
+    match item {
+        Value::Object(fields) => Value::Object(
+            fields
+                .iter()
+                .map(|(k, v)| {
+                    let child = format!("{path}/{k}");
+                    (k.clone(), fold_case(rules, &child, v))
+                })
+                .collect(),
+        ),
+        Value::String(s) if ignores_case(rules, path) => Value::String(s.to_lowercase()),
         other => other.clone(),
     }
 }

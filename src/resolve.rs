@@ -149,48 +149,52 @@ pub fn resolve(set: ManifestSet) -> Result<Resolved, Diagnostics> {
 }
 
 /// Edges from an object to its siblings (same parent key, same target) of the kinds its kind
-/// must follow (`DiffRules::after_siblings`).
+/// must follow (`DiffRules::after_siblings`). One pass to place every child under its parent,
+/// then a lookup per follower: linear in the objects.
 fn sibling_edges(
     objects: &[DesiredObject],
     keys: &[String],
     index: &HashMap<&ObjectRef, usize>,
 ) -> Vec<(usize, usize)> {
+    // The parent key as resolved: a reference by manifest name reads as the parent's key.
     let parent_of = |i: usize| -> Option<(String, &'static str, String)> {
-        let info = kind_info(&objects[i].id.kind)?;
+        let o = &objects[i];
+        let info = kind_info(&o.id.kind)?;
         let (field, _) = info.parent()?;
-        let mut spec = objects[i].spec.clone();
-        // The parent key as resolved: a reference by manifest name reads as the parent's key.
-        for r in &objects[i].references {
-            if r.pointer == format!("/{field}")
-                && let Some(j) = index_of(index, r)
-            {
-                spec[field] = Value::String(keys[j].clone());
-            }
-        }
-        let parent = spec.get(field)?.as_str()?.to_lowercase();
-        Some((
-            objects[i].target.clone().unwrap_or_default(),
-            info.kind,
-            parent,
-        ))
+        let pointer = format!("/{field}");
+        let by_name = o
+            .references
+            .iter()
+            .find(|r| r.pointer == pointer)
+            .and_then(|r| index_of(index, r));
+        let parent = match by_name {
+            Some(j) => keys[j].to_lowercase(),
+            None => o.spec.get(field)?.as_str()?.to_lowercase(),
+        };
+        Some((o.target.clone().unwrap_or_default(), info.kind, parent))
     };
     let placed: Vec<Option<(String, &'static str, String)>> =
         (0..objects.len()).map(parent_of).collect();
+    let mut children: HashMap<(&str, &str, &str), Vec<usize>> = HashMap::new();
+    for (j, p) in placed.iter().enumerate() {
+        if let Some((target, kind, parent)) = p {
+            children
+                .entry((target.as_str(), *kind, parent.as_str()))
+                .or_default()
+                .push(j);
+        }
+    }
     let mut edges = Vec::new();
-    for (i, mine) in placed.iter().enumerate() {
-        let Some((target, kind, parent)) = mine else {
+    for (i, p) in placed.iter().enumerate() {
+        let Some((target, kind, parent)) = p else {
             continue;
         };
-        let Some(info) = kind_info(kind).filter(|k| !k.diff_rules.after_siblings.is_empty()) else {
+        let Some(info) = kind_info(kind) else {
             continue;
         };
-        for (j, theirs) in placed.iter().enumerate() {
-            if let Some((t, k, p)) = theirs
-                && t == target
-                && p == parent
-                && info.diff_rules.after_siblings.contains(k)
-            {
-                edges.push((i, j));
+        for first in info.diff_rules.after_siblings {
+            if let Some(siblings) = children.get(&(target.as_str(), *first, parent.as_str())) {
+                edges.extend(siblings.iter().map(|&j| (i, j)));
             }
         }
     }

@@ -378,3 +378,86 @@ fn a_policy_change_shows_on_every_matched_user_named_and_a_users_own_field_wins(
         assert_eq!(change["from"], json!("CallingPolicy/sales-recording"));
     }
 }
+
+#[test]
+fn a_saved_plan_of_settings_applies_and_is_refused_once_a_setting_changes_under_it() {
+    let ws = Workspace::new();
+    let carmen = email("carmen.castro");
+    let doc = |destination: &str| {
+        user(
+            "carmen",
+            &format!(
+                "  personRef: {carmen}\n  callForwarding:\n    always: {{enabled: true, destination: \"{destination}\"}}\n  callWaiting: {{enabled: false}}\n"
+            ),
+        )
+    };
+    ws.write("m/users.yaml", &doc("+34600000001"));
+    let plan = ws.run(&["plan", "m", "--out", "plan.json"]);
+    assert_eq!(plan.code, 0, "{}", plan.stderr);
+    let apply = ws.run(&["apply", "plan.json", "--yes"]);
+    assert_eq!(apply.code, 0, "{}{}", apply.stdout, apply.stderr);
+    assert_eq!(
+        setting(&ws, &carmen, "callForwarding")["callForwarding"]["always"]["destination"],
+        json!("+34600000001")
+    );
+
+    ws.write("m/users.yaml", &doc("+34600000002"));
+    let plan = ws.run(&["plan", "m", "--out", "plan.json"]);
+    assert_eq!(plan.code, 0, "{}", plan.stderr);
+    // Someone changes an owned setting between plan and apply: the plan is stale.
+    let id = person(&ws, &carmen)["id"].as_str().expect("id").to_string();
+    ws.sandbox(
+        "PUT",
+        &format!("/people/{id}/features/callWaiting"),
+        Some(r#"{"enabled": true}"#),
+    );
+    let stale = ws.run(&["apply", "plan.json", "--yes"]);
+    assert_eq!(stale.code, 1, "{}{}", stale.stdout, stale.stderr);
+    assert!(
+        stale.stderr.contains("UserCalling/carmen"),
+        "{}",
+        stale.stderr
+    );
+    assert_eq!(
+        setting(&ws, &carmen, "callForwarding")["callForwarding"]["always"]["destination"],
+        json!("+34600000001"),
+        "nothing applied"
+    );
+}
+
+#[test]
+fn an_executive_who_stops_being_one_keeps_no_assistants_and_the_apply_succeeds() {
+    let ws = Workspace::new();
+    let carmen = email("carmen.castro");
+    let doc = |role: &str| {
+        user(
+            "carmen",
+            &format!("  personRef: {carmen}\n  executiveAssistant:\n    type: {role}\n"),
+        )
+    };
+    ws.write(
+        "m/users.yaml",
+        &user(
+            "carmen",
+            &format!(
+                "  personRef: {carmen}\n  executiveAssistant:\n    type: EXECUTIVE\n    assistants: [{{personRef: Isabel.Ito@sandbox.example.com}}]\n"
+            ),
+        ),
+    );
+    let apply = ws.run(&["apply", "m", "--yes"]);
+    assert_eq!(apply.code, 0, "{}{}", apply.stdout, apply.stderr);
+    let quiet = ws.run(&["plan", "m", "--detailed-exitcode"]);
+    assert_eq!(
+        quiet.code, 0,
+        "an assistant named in another case converges: {}",
+        quiet.stdout
+    );
+
+    ws.write("m/users.yaml", &doc("UNASSIGNED"));
+    let apply = ws.run(&["apply", "m", "--yes"]);
+    assert_eq!(apply.code, 0, "{}{}", apply.stdout, apply.stderr);
+    assert_eq!(
+        setting(&ws, &carmen, "executiveAssistant")["type"],
+        json!("UNASSIGNED")
+    );
+}

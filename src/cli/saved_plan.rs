@@ -71,13 +71,15 @@ fn template_strings(value: &Value) -> HashSet<&str> {
         .collect()
 }
 
-/// What a saved plan touches on one target, read again to check it is not stale.
+/// What a saved plan touches on one target, read again to check it is not stale: the same
+/// objects, with the same fields (settings read one request each) as when it was planned, so
+/// their fingerprints compare.
 pub fn scope(plan: &Plan, target: &str) -> ObservePlan {
     ObservePlan::for_keys(
         plan.actions
             .iter()
             .filter(|a| a.target == target)
-            .map(|a| (a.kind.as_str(), a.key.as_str())),
+            .map(|a| (a.kind.as_str(), a.key.as_str(), &a.desired)),
     )
 }
 
@@ -91,7 +93,7 @@ pub fn refuse_if_stale(plan: &Plan, inventories: &Inventories) -> anyhow::Result
             inventories
                 .get(&a.target)
                 .and_then(|i| i.get(&TargetKey::new(&a.kind, &a.key)))
-                .map(|l| l.fingerprint())
+                .map(|l| l.fingerprint_of(&a.desired))
                 != a.live_fingerprint
         })
         .map(|a| a.object())

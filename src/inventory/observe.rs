@@ -79,15 +79,21 @@ pub fn scopes_for(
 }
 
 impl ObservePlan {
-    /// Detail for these `(kind, key)`s only (apply of a saved plan reads what it will touch).
-    pub fn for_keys<'a>(keys: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
+    /// Detail for these `(kind, key, desired spec)`s only, with the fields each spec sets
+    /// (apply of a saved plan reads what it will touch, as the plan read it).
+    pub fn for_keys<'a>(
+        keys: impl IntoIterator<Item = (&'a str, &'a str, &'a serde_json::Value)>,
+    ) -> Self {
         let mut kinds: BTreeMap<&'static str, Scope> = BTreeMap::new();
-        for (kind, key) in keys {
+        for (kind, key, desired) in keys {
             if let Some(info) = kind_info(kind) {
                 let scope = kinds
                     .entry(info.kind)
                     .or_insert_with(|| Scope::list_only(false));
-                scope.add_detail(key);
+                match desired.as_object() {
+                    Some(fields) => scope.add_fields(key, fields.keys()),
+                    None => scope.add_all_fields(key),
+                }
             }
         }
         with_referenced_kinds(kinds)

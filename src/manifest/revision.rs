@@ -75,10 +75,18 @@ pub fn files_at(paths: &[PathBuf], given: &str) -> anyhow::Result<FilesAtRevisio
             given: given.to_string(),
             commit: commit.clone(),
         });
+        // A path outside the repository it resolves into (through a link) would otherwise read
+        // as the repository's root: everything at REV.
         let relative = canonical
             .strip_prefix(&top)
             .map(|r| r.to_string_lossy().into_owned())
-            .unwrap_or_default();
+            .map_err(|_| {
+                anyhow!(
+                    "{} resolves outside the Git repository at {}\n  hint: give the manifests' path inside the repository",
+                    path.display(),
+                    top.display()
+                )
+            })?;
         let relative = if relative.is_empty() {
             ".".to_string()
         } else {

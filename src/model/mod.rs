@@ -170,9 +170,26 @@ impl LiveObject {
 
     /// A short stable digest of the observed state, used to refuse a stale saved plan.
     pub fn fingerprint(&self) -> String {
+        self.fingerprint_of(&Value::Null)
+    }
+
+    /// The digest of what a manifest owns: with `desired` an object, only the top-level state
+    /// fields it sets count. Settings a manifest does not set are read or not depending on
+    /// the scope (an owned kind's are all read); a saved plan's re-read reads the owned ones,
+    /// and those are what its steps depend on.
+    pub fn fingerprint_of(&self, desired: &Value) -> String {
         use sha2::{Digest, Sha256};
-        let canonical =
-            serde_json::to_string(&(&self.id, &self.state, &self.meta)).unwrap_or_default();
+        let state = match (desired, &self.state) {
+            (Value::Object(owned), Value::Object(state)) => Value::Object(
+                state
+                    .iter()
+                    .filter(|(k, _)| owned.contains_key(*k))
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect(),
+            ),
+            _ => self.state.clone(),
+        };
+        let canonical = serde_json::to_string(&(&self.id, &state, &self.meta)).unwrap_or_default();
         let digest = Sha256::digest(canonical.as_bytes());
         digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
     }

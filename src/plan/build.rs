@@ -125,7 +125,7 @@ pub fn build(input: &PlanInput<'_>) -> Plan {
                 .map(|&j| resolved.objects[j].desired.id.to_string())
                 .collect(),
             live_id: live.map(|l| l.id.clone()),
-            live_fingerprint: live.map(|l| l.fingerprint()),
+            live_fingerprint: live.map(|l| l.fingerprint_of(&o.template)),
             desired: o.template.clone(),
             sensitive: o.desired.sensitive.clone(),
             source: o.desired.source.clone(),

@@ -33,6 +33,9 @@ pub struct Scope {
     fields: Option<HashMap<String, BTreeSet<String>>>,
 }
 
+/// In `Scope::fields`, every field of a key.
+const ALL_FIELDS: &str = "*";
+
 impl Scope {
     /// Everything, in full detail (`inventory pull`, owned kinds).
     pub fn all() -> Self {
@@ -74,12 +77,16 @@ impl Scope {
                 .extend(fields.into_iter().cloned());
         }
     }
+    /// Want every field of `key` (a delete reads the object whole, as the plan did).
+    pub fn add_all_fields(&mut self, key: &str) {
+        self.add_fields(key, [&ALL_FIELDS.to_string()]);
+    }
     /// True when the manifests set `field` on `key` (or every field is wanted).
     pub fn wants_field(&self, key: &str, field: &str) -> bool {
         self.wants_detail(key)
             && self.fields.as_ref().is_none_or(|m| {
                 m.get(&key.to_lowercase())
-                    .is_some_and(|set| set.contains(field))
+                    .is_some_and(|set| set.contains(field) || set.contains(ALL_FIELDS))
             })
     }
     /// Look under `parent` too.

@@ -13,6 +13,7 @@
 mod errors;
 mod location_inventory;
 mod steps;
+mod user_calling;
 mod wire;
 mod workspaces;
 
@@ -118,6 +119,7 @@ fn ids() -> IdIndex {
         ("Person", "ana@example.com", "P1"),
         ("Workspace", "HQ/Lobby", "WS1"),
         ("Workspace", "HQ/Kitchen", "WS2"),
+        ("License", "Webex Calling - Workspaces", "LICWS"),
     ] {
         ids.insert(kind, key, id);
     }

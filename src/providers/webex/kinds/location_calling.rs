@@ -307,9 +307,12 @@ impl Kind<WebexClient> for LocationCalling {
             ));
         }
         if change.touches("/outgoingPermission") {
+            // The whole setting: the call types the manifest does not list keep their values.
+            let live = change.live.and_then(|l| l.state.get("outgoingPermission"));
+            let body = super::call_settings::overlay(live, &desired["outgoingPermission"]);
             steps.push(Step::new(
                 "location_outgoing_permission_update",
-                json!({"key": key, "body": desired["outgoingPermission"]}),
+                json!({"key": key, "body": body}),
             ));
         }
         Ok(steps)

@@ -62,8 +62,19 @@ pub async fn update_numbers(
             .and_then(Value::as_array)
             .cloned()
             .unwrap_or_default();
+        // The new work number takes the old one's place, primary flag included; it is primary
+        // only if it was, or nothing else is.
+        let old_primary = numbers
+            .iter()
+            .find(|n| n.get("type").and_then(Value::as_str) == Some("work"))
+            .and_then(|n| n.get("primary"))
+            .and_then(Value::as_bool);
         numbers.retain(|n| n.get("type").and_then(Value::as_str) != Some("work"));
-        numbers.push(json!({"type": "work", "value": number, "primary": true}));
+        let other_primary = numbers
+            .iter()
+            .any(|n| n.get("primary").and_then(Value::as_bool) == Some(true));
+        let primary = old_primary.unwrap_or(!other_primary);
+        numbers.push(json!({"type": "work", "value": number, "primary": primary}));
         body["phoneNumbers"] = Value::Array(numbers);
     }
     client.put_with(&path, &calling, &body).await?;
@@ -76,8 +87,20 @@ pub async fn write_section(
     person: &str,
     section: &Section,
     body: &Value,
+    merge_live: bool,
 ) -> Result<(), ProviderError> {
     let path = path_of(section.path, person);
+    // Calling was enabled by an earlier step of this run, so the setting was never read: read
+    // it now and lay the manifest over it, so a PUT never resets what the manifest leaves out.
+    let merged;
+    let body = if merge_live {
+        let current = client.get(&path, &[]).await?;
+        let current = super::user_calling::section_from_wire(section.field, ids, &current)?;
+        merged = call_settings::overlay(Some(&current), body);
+        &merged
+    } else {
+        body
+    };
     match section.field {
         "callForwarding" => {
             client
@@ -91,10 +114,23 @@ pub async fn write_section(
         }
         "executiveAssistant" => {
             client.put(&path, &json!({"type": body["type"]})).await?;
-            if let Some(assistants) = body.get("assistants").and_then(Value::as_array) {
+            // Only an executive has assistants (anyone else gets 400/4410); an assistant read
+            // back by id only is written back by id.
+            let executive = body["type"] == json!("EXECUTIVE");
+            if let Some(assistants) = body
+                .get("assistants")
+                .and_then(Value::as_array)
+                .filter(|_| executive)
+            {
                 let assistant_ids = assistants
                     .iter()
-                    .map(|a| id_for(ids, "Person", str_at(a, "/personRef")))
+                    .map(|a| {
+                        let key = str_at(a, "/personRef");
+                        match key.strip_prefix("id:") {
+                            Some(id) => Ok(id.to_string()),
+                            None => id_for(ids, "Person", key),
+                        }
+                    })
                     .collect::<Result<Vec<_>, _>>()?;
                 client
                     .put(

@@ -121,6 +121,18 @@ const SECTIONS: &[Section] = &[
         step: "user_voicemail_update",
     },
 ];
+/// The counts a setting's GET carries that plans show and PUTs send back: checked, so a
+/// hostile or broken server's number never travels on unseen.
+const SERVER_COUNTS: &[(&str, &str, u64)] = &[
+    ("callRecording", "/repeat/interval", 1800),
+    ("voicemail", "/sendUnansweredCalls/numberOfRings", 100),
+    (
+        "voicemail",
+        "/sendUnansweredCalls/systemMaxNumberOfRings",
+        100,
+    ),
+];
+
 pub const ASSISTANTS_PATH: &str = "/telephony/config/people/{id}/executive/assignedAssistants";
 
 pub static INFO: KindInfo = KindInfo {
@@ -148,7 +160,8 @@ pub static INFO: KindInfo = KindInfo {
     diff_rules: DiffRules {
         unordered_lists: &[("/executiveAssistant/assistants", "personRef")],
         partial_lists: &[("/outgoingPermission/callingPermissions", "callType")],
-        case_insensitive: &["/personRef"],
+        // People are found by email and locations and licenses by name, in any case.
+        case_insensitive: &["*/personRef", "/license", "/locationRef"],
         ..DiffRules::NONE
     },
     // Who monitors or assists this person waits for their calling to be on.
@@ -232,14 +245,22 @@ async fn read_people(client: &WebexClient, scope: &Scope) -> Result<Vec<Value>, 
     }
 }
 
-/// A setting the person's license or org does not have answers 4xx (not 404: the person
-/// exists): it is then unavailable, not an error of the whole read.
+/// A setting the person's license or org does not have answers 400 (4410: not assigned) or
+/// 405: it is then unavailable, not an error of the whole read. A 403 is the token's missing
+/// scope, an error like any other.
 fn unavailable(e: &ProviderError) -> bool {
-    matches!(e.status.as_deref(), Some("400" | "403" | "405"))
+    matches!(e.status.as_deref(), Some("400" | "405"))
 }
 
 /// One setting as the manifest writes it, from its GET body.
-fn section_from_wire(field: &str, ids: &IdIndex, body: &Value) -> Result<Value, ProviderError> {
+pub fn section_from_wire(field: &str, ids: &IdIndex, body: &Value) -> Result<Value, ProviderError> {
+    for (section, pointer, max) in SERVER_COUNTS {
+        if *section == field
+            && let Some(count) = body.pointer(pointer)
+        {
+            super::common::server_count(count, &format!("{field}{pointer}"), *max)?;
+        }
+    }
     Ok(match field {
         "callForwarding" => call_settings::checked_forwarding_from_wire(body)?,
         "monitoring" => {
@@ -268,7 +289,9 @@ impl Kind<WebexClient> for UserCalling {
                 .await?
                 .iter()
                 .filter_map(|p| identity(ids, p))
-                .filter(|p| scope.wants(&p.key))
+                // Only the people the manifests name: an org of 50,000 is not an inventory of
+                // 50,000 calling documents.
+                .filter(|p| scope.wants_detail(&p.key))
                 .collect();
             let reads: Vec<(usize, &Section)> = out
                 .iter()
@@ -398,12 +421,14 @@ impl Kind<WebexClient> for UserCalling {
                         .iter()
                         .find(|s| s.step == name)
                         .ok_or_else(|| super::unknown_step(KIND, name))?;
+                    let merge_live = step.input["mergeLive"] == json!(true);
                     person_requests::write_section(
                         client,
                         ids,
                         &person,
                         section,
                         &step.input["body"],
+                        merge_live,
                     )
                     .await?;
                 }
@@ -426,7 +451,10 @@ fn identity_steps(change: &Change<'_>, calling: bool) -> Result<Vec<Step>, Block
         let location = spec
             .get("locationRef")
             .or(live.and_then(|l| l.get("locationRef")));
-        if !at.is_empty() && location.and_then(Value::as_str) != Some(at) {
+        let same = location
+            .and_then(Value::as_str)
+            .is_some_and(|l| l.eq_ignore_ascii_case(at));
+        if !at.is_empty() && !same {
             return Err(Blocked::new(
                 reason::NUMBER_INVENTORY_MISSING,
                 format!(
@@ -506,142 +534,4 @@ fn identity_steps(change: &Change<'_>, calling: bool) -> Result<Vec<Step>, Block
         steps.push(Step::new("user_update_numbers", input));
     }
     Ok(steps)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::diff;
-
-    fn person(calling: bool, state: Value, unavailable: &[&str]) -> LiveObject {
-        let mut live = LiveObject::new(KIND, "ana@example.com", "P-ANA", state);
-        live.meta = json!({"calling": calling, "unavailable": unavailable});
-        live
-    }
-
-    fn steps_for(
-        desired: &Value,
-        live: Option<&LiveObject>,
-        referenced: &[(String, &LiveObject)],
-    ) -> Result<Vec<Step>, Blocked> {
-        let fields = match live {
-            Some(l) => diff::diff(&INFO.diff_rules, desired, &l.state),
-            None => diff::all_fields(&INFO.diff_rules, desired),
-        };
-        UserCalling.steps(&Change {
-            kind: KIND,
-            key: "ana@example.com",
-            operation: Operation::Update,
-            desired,
-            live,
-            fields: &fields,
-            members: &[],
-            referenced,
-        })
-    }
-
-    fn ana() -> Value {
-        json!({"personRef": "Ana@Example.com", "license": "Webex Calling - Professional",
-            "locationRef": "Madrid HQ", "extension": "1001",
-            "callForwarding": {"always": {"enabled": true, "destination": "+34600000000"}}})
-    }
-
-    fn codes(r: Result<Vec<Step>, Blocked>) -> &'static str {
-        r.err().map_or("ok", |b| b.reason)
-    }
-
-    #[test]
-    fn a_missing_person_is_user_not_found() {
-        assert_eq!(codes(steps_for(&ana(), None, &[])), reason::USER_NOT_FOUND);
-    }
-
-    #[test]
-    fn enabling_calling_is_one_assignment_then_the_settings() {
-        let live = person(false, json!({"personRef": "ana@example.com"}), &[]);
-        let steps = steps_for(&ana(), Some(&live), &[]).expect("steps");
-        let names: Vec<&str> = steps.iter().map(|s| s.name.as_str()).collect();
-        assert_eq!(names, ["user_enable_calling", "user_forwarding_configure"]);
-        assert_eq!(steps[0].input["locationRef"], json!("Madrid HQ"));
-        assert_eq!(steps[0].input["extension"], json!("1001"));
-        let mut half = ana();
-        half.as_object_mut().map(|o| o.remove("extension"));
-        assert_eq!(
-            codes(steps_for(&half, Some(&live), &[])),
-            reason::PRECONDITION_MISSING
-        );
-    }
-
-    #[test]
-    fn no_license_left_is_license_or_feature_missing() {
-        let live = person(false, json!({"personRef": "ana@example.com"}), &[]);
-        let license = LiveObject::new(
-            "License",
-            "Webex Calling - Professional",
-            "L1",
-            json!({"totalUnits": 5, "consumedUnits": 5}),
-        );
-        let referenced = [("/license".to_string(), &license)];
-        assert_eq!(
-            codes(steps_for(&ana(), Some(&live), &referenced)),
-            reason::LICENSE_OR_FEATURE_MISSING
-        );
-    }
-
-    #[test]
-    fn a_calling_user_changes_only_what_differs_keeping_unowned_fields() {
-        let live = person(
-            true,
-            json!({"personRef": "ana@example.com", "license": "Webex Calling - Professional",
-                "locationRef": "Madrid HQ", "extension": "1001",
-                "callForwarding": {"always": {"enabled": false, "ringReminderEnabled": true},
-                    "busy": {"enabled": false}}}),
-            &[],
-        );
-        let steps = steps_for(&ana(), Some(&live), &[]).expect("steps");
-        assert_eq!(steps.len(), 1, "{steps:?}");
-        assert_eq!(
-            steps[0].input["body"],
-            json!({"always": {"enabled": true, "destination": "+34600000000", "ringReminderEnabled": true},
-                "busy": {"enabled": false}})
-        );
-        let mut moved = ana();
-        moved["locationRef"] = json!("Barcelona");
-        assert_eq!(
-            codes(steps_for(&moved, Some(&live), &[])),
-            reason::REQUIRES_REPLACEMENT
-        );
-    }
-
-    #[test]
-    fn recording_without_the_feature_is_license_or_feature_missing() {
-        let live = person(
-            true,
-            json!({"personRef": "ana@example.com", "license": "Webex Calling - Basic",
-                "locationRef": "Madrid HQ", "extension": "1001"}),
-            &["callRecording"],
-        );
-        let desired = json!({"personRef": "ana@example.com", "callRecording": {"enabled": true}});
-        assert_eq!(
-            codes(steps_for(&desired, Some(&live), &[])),
-            reason::LICENSE_OR_FEATURE_MISSING
-        );
-    }
-
-    #[test]
-    fn a_number_of_another_location_is_number_inventory_missing() {
-        let live = person(false, json!({"personRef": "ana@example.com"}), &[]);
-        let number = LiveObject::new(
-            "Number",
-            "+34910000009",
-            "+34910000009",
-            json!({"locationRef": "Barcelona"}),
-        );
-        let mut desired = ana();
-        desired["phoneNumber"] = json!("+34910000009");
-        let referenced = [("/phoneNumber".to_string(), &number)];
-        assert_eq!(
-            codes(steps_for(&desired, Some(&live), &referenced)),
-            reason::NUMBER_INVENTORY_MISSING
-        );
-    }
 }

@@ -15,8 +15,7 @@ use crate::model::LiveObject;
 use crate::providers::kind::Operation;
 use crate::providers::webex::client::WebexClient;
 use crate::providers::{
-    Blocked, Change, DiffRules, ErrorClass, IdIndex, Kind, KindInfo, ProviderError, Scope, Shape,
-    Step, reason,
+    Blocked, Change, DiffRules, IdIndex, Kind, KindInfo, ProviderError, Scope, Shape, Step, reason,
 };
 use futures::future::BoxFuture;
 use schemars::JsonSchema;
@@ -139,6 +138,8 @@ pub static INFO: KindInfo = KindInfo {
     spec_schema: || schemars::schema_for!(WorkspaceSpec),
     ref_fields: &[
         ("locationRef", "Location"),
+        // `calling.license`: pending(license_or_feature_missing) when the org has none.
+        ("license", "License"),
         // `calling.phoneNumber`: a number of the inventory, or one a LocationNumbers adds first.
         ("phoneNumber", "Number"),
         ("personRef", "Person"),
@@ -152,6 +153,8 @@ pub static INFO: KindInfo = KindInfo {
         write_only: &["/settingsOnly"],
         partial_lists: &[CALLING_PERMISSIONS],
         immutable: &["/locationRef", "/supportedDevices"],
+        // Monitored people are named by email, in any case.
+        case_insensitive: &["*/personRef", "/locationRef"],
         parent: Some(("locationRef", "Location")),
         ..DiffRules::NONE
     },
@@ -232,34 +235,9 @@ fn moved_workspaces<'i>(
     out
 }
 
-/// The license ids of listed workspaces → names, to show `calling.license` by name.
-async fn license_names(client: &WebexClient) -> Result<Map<String, Value>, ProviderError> {
-    Ok(client
-        .list("/licenses", &[], "items")
-        .await?
-        .iter()
-        .filter_map(|l| Some((l.get("id")?.as_str()?.to_string(), l.get("name")?.clone())))
-        .collect())
-}
-
-/// The id of the license named `name`, read at run time (there is no `License` kind yet).
-async fn license_id(client: &WebexClient, name: &str) -> Result<String, ProviderError> {
-    license_names(client)
-        .await?
-        .into_iter()
-        .find(|(_, n)| n.as_str() == Some(name))
-        .map(|(id, _)| id)
-        .ok_or_else(|| {
-            ProviderError::new(
-                ErrorClass::Definite,
-                format!("no license named '{name}' in the org (GET /licenses)"),
-            )
-        })
-}
-
 /// The wire `calling` of a workspace: the manifest's calling over what it has (`current`).
-async fn calling_to_wire(
-    client: &WebexClient,
+fn calling_to_wire(
+    ids: &IdIndex,
     desired: &Value,
     current: Option<&Value>,
     location_id: &str,
@@ -276,7 +254,7 @@ async fn calling_to_wire(
     webex.extend(pick(desired, &["extension", "phoneNumber"]));
     webex.insert("locationId".into(), json!(location_id));
     if let Some(name) = desired.get("license").and_then(Value::as_str) {
-        webex.insert("licenses".into(), json!([license_id(client, name).await?]));
+        webex.insert("licenses".into(), json!([id_for(ids, "License", name)?]));
     }
     Ok(json!({"type": calling_type, "webexCalling": webex}))
 }
@@ -326,17 +304,15 @@ impl Kind<WebexClient> for Workspace {
                 }
                 out.push(live);
             }
-            if !licensed.is_empty() {
-                let names = license_names(client).await?;
-                for (i, item) in licensed {
-                    let first = item
-                        .pointer("/calling/webexCalling/licenses/0")
-                        .and_then(Value::as_str);
-                    if let Some(name) = first.and_then(|id| names.get(id))
-                        && let Some(calling) = out[i].state.get_mut("calling")
-                    {
-                        calling["license"] = name.clone();
-                    }
+            // Licenses are observed before workspaces (a reference): shown by name.
+            for (i, item) in licensed {
+                let first = item
+                    .pointer("/calling/webexCalling/licenses/0")
+                    .and_then(Value::as_str);
+                if let Some(name) = first.and_then(|id| ids.key_of("License", id))
+                    && let Some(calling) = out[i].state.get_mut("calling")
+                {
+                    calling["license"] = json!(name);
                 }
             }
             // Only Webex Calling workspaces have call settings (others answer 400 or 405).
@@ -449,8 +425,7 @@ impl Kind<WebexClient> for Workspace {
                     let mut body = input["body"].clone();
                     body["locationId"] = json!(location);
                     if input["calling"].is_object() {
-                        body["calling"] =
-                            calling_to_wire(client, &input["calling"], None, &location).await?;
+                        body["calling"] = calling_to_wire(ids, &input["calling"], None, &location)?;
                     }
                     Ok(Some(new_id(&client.post(PATH, &body).await?, KIND)?))
                 }
@@ -469,7 +444,7 @@ impl Kind<WebexClient> for Workspace {
                     let changes = input["body"].as_object().cloned().unwrap_or_default();
                     for (field, value) in changes {
                         body[field.as_str()] = if field == "calling" {
-                            calling_to_wire(client, &value, body.get("calling"), &location).await?
+                            calling_to_wire(ids, &value, body.get("calling"), &location)?
                         } else {
                             value
                         };

@@ -70,12 +70,7 @@ async fn a_create_posts_the_workspace_with_calling_then_writes_each_section() {
     assert_eq!(creates(&steps), [true, false, false]);
 
     let server = Fixture::start().await;
-    // The license is looked up by name first, then the workspace is posted.
-    server.reply(Reply::json(
-        200,
-        json!({"items": [{"id": "LIC9", "name": "Webex Calling - Professional"},
-            {"id": "LICWS", "name": "Webex Calling - Workspaces"}]}),
-    ));
+    // The license is named by key and mapped to its id (licenses are observed first).
     server.reply(Reply::json(
         201,
         json!({"id": "NEWWS", "displayName": "Lobby"}),
@@ -87,13 +82,12 @@ async fn a_create_posts_the_workspace_with_calling_then_writes_each_section() {
     assert_eq!(
         lines,
         [
-            "GET /v1/licenses",
             "POST /v1/workspaces",
             "PUT /v1/workspaces/WS1/features/callForwarding",
             "PUT /v1/workspaces/WS1/features/monitoring",
         ]
     );
-    let create = &seen[1].body;
+    let create = &seen[0].body;
     assert_eq!(
         *create,
         json!({"displayName": "Lobby", "capacity": 4, "locationId": "LOC1",
@@ -102,9 +96,9 @@ async fn a_create_posts_the_workspace_with_calling_then_writes_each_section() {
     );
     assert_fields_within(create, WORKSPACE_CREATE);
     // Forwarding goes back to Webex's nested body; monitoring takes PUT's names and ids (§2.16).
-    assert_eq!(seen[2].body, forwarding());
+    assert_eq!(seen[1].body, forwarding());
     assert_eq!(
-        seen[3].body,
+        seen[2].body,
         json!({"enableCallParkNotification": true, "monitoredElements": [
             {"id": "P1", "type": "MEMBER"}, {"id": "WS2", "type": "MEMBER"}]})
     );

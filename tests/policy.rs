@@ -151,3 +151,27 @@ fn a_policy_that_selects_nothing_is_a_warning() {
         out.stderr
     );
 }
+
+#[test]
+fn a_policy_may_not_hand_out_references_or_keys() {
+    let ws = Workspace::new();
+    for (settings, field) in [
+        ("    phoneNumber: \"+34910000001\"\n", "phoneNumber"),
+        ("    license: Webex Calling - Basic\n", "license"),
+        ("    personRef: ana@example.com\n", "settings"),
+    ] {
+        ws.write(
+            "m/policy.yaml",
+            &format!(
+                "apiVersion: switchboard/v1\nkind: CallingPolicy\nmetadata: {{name: bad}}\nspec:\n  appliesTo: UserCalling\n  selector: {{matchLabels: {{dept: sales}}}}\n  settings:\n{settings}"
+            ),
+        );
+        let out = ws.run(&["validate", "m"]);
+        assert_eq!(out.code, 1, "{settings}: {}{}", out.stdout, out.stderr);
+        assert!(
+            out.stderr.contains("m/policy.yaml:") && out.stderr.contains(field),
+            "{}",
+            out.stderr
+        );
+    }
+}

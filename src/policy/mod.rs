@@ -232,6 +232,34 @@ fn policy(doc: DesiredObject) -> Result<Policy, Box<Diagnostic>> {
             format!("a policy applies to one of: {}", settings_kinds()),
         ));
     }
+    // Settings, not identity: a policy that set a reference (a license, a location, a number)
+    // or a key field would give the same one to every document it selects.
+    let settings = &doc.spec["settings"];
+    let identity: Vec<&str> = settings
+        .as_object()
+        .into_iter()
+        .flat_map(|m| m.keys())
+        .map(String::as_str)
+        .filter(|k| info.ref_fields.iter().any(|(field, _)| field == k))
+        .collect();
+    if let Some(first) = identity.first() {
+        return Err(fail(
+            &format!("/settings/{first}"),
+            format!(
+                "a policy cannot set {} of a {}: it is a reference, the same for every document selected",
+                identity.join(", "),
+                info.kind
+            ),
+            "set references in each document; a policy fills settings".into(),
+        ));
+    }
+    if (info.natural_key)(settings) != (info.natural_key)(&serde_json::json!({})) {
+        return Err(fail(
+            "/settings",
+            format!("a policy cannot set the fields a {} is found by", info.kind),
+            "set key fields in each document; a policy fills settings".into(),
+        ));
+    }
     for (i, e) in spec.selector.match_expressions.iter().enumerate() {
         let wants_values = matches!(e.operator, LabelOperator::In | LabelOperator::NotIn);
         if wants_values == e.values.is_empty() {
@@ -429,8 +457,9 @@ fn template_pointers(value: &Value, pointer: &str, out: &mut Vec<String>) {
     }
 }
 
-/// Name the policy each change's desired value came from: the change's path is at or under a
-/// field a policy filled.
+/// Name the policies each change's desired value came from: the change's path is at or under
+/// a field a policy filled, or (a change reported whole, e.g. a section absent live) above
+/// fields policies filled.
 pub fn attribute(
     changes: Vec<FieldChange>,
     from_policy: &BTreeMap<String, String>,
@@ -441,7 +470,17 @@ pub fn attribute(
     changes
         .into_iter()
         .map(|mut c| {
-            c.from = owner(from_policy, &c.path).map(str::to_string);
+            c.from = owner(from_policy, &c.path).map(str::to_string).or_else(|| {
+                let prefix = format!("{}/", c.path);
+                let mut below: Vec<&str> = from_policy
+                    .range(prefix.clone()..)
+                    .take_while(|(p, _)| p.starts_with(&prefix))
+                    .map(|(_, origin)| origin.as_str())
+                    .collect();
+                below.sort_unstable();
+                below.dedup();
+                (!below.is_empty()).then(|| below.join(", "))
+            });
             c
         })
         .collect()

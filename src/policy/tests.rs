@@ -278,3 +278,39 @@ fn changes_at_or_under_a_policy_field_name_the_policy() {
         ]
     );
 }
+
+#[test]
+fn a_change_reported_above_policy_fields_names_their_policies() {
+    let from: BTreeMap<String, String> = [
+        (
+            "/callRecording/enabled".to_string(),
+            "CallingPolicy/a".to_string(),
+        ),
+        (
+            "/callRecording/record".to_string(),
+            "CallingPolicy/a".to_string(),
+        ),
+        ("/callWaiting".to_string(), "CallingPolicy/b".to_string()),
+    ]
+    .into();
+    let change = |path: &str| FieldChange {
+        path: path.into(),
+        before: None,
+        after: serde_json::json!({}),
+        sensitive: false,
+        from: None,
+    };
+    let named = attribute(
+        vec![
+            change("/callRecording"),
+            change("/callWaiting/enabled"),
+            change("/voicemail"),
+        ],
+        &from,
+    );
+    let froms: Vec<Option<&str>> = named.iter().map(|c| c.from.as_deref()).collect();
+    assert_eq!(
+        froms,
+        [Some("CallingPolicy/a"), Some("CallingPolicy/b"), None]
+    );
+}

@@ -212,11 +212,7 @@ impl Kind<WebexClient> for LocationCalling {
         ids: &'a IdIndex,
     ) -> BoxFuture<'a, Result<Vec<LiveObject>, ProviderError>> {
         Box::pin(async move {
-            let locations: Vec<(String, String)> = ids
-                .all_of("Location")
-                .filter(|(key, _)| scope.wants_parent(key) && scope.wants_detail(key))
-                .map(|(k, id)| (k.to_string(), id.to_string()))
-                .collect();
+            let locations = super::locations_in_scope(ids, scope);
             if locations.is_empty() {
                 return Ok(Vec::new());
             }

@@ -134,11 +134,7 @@ impl Kind<WebexClient> for LocationNumbers {
         ids: &'a IdIndex,
     ) -> BoxFuture<'a, Result<Vec<LiveObject>, ProviderError>> {
         Box::pin(async move {
-            let locations: Vec<(String, String)> = ids
-                .all_of("Location")
-                .filter(|(key, _)| scope.wants_parent(key) && scope.wants_detail(key))
-                .map(|(k, id)| (k.to_string(), id.to_string()))
-                .collect();
+            let locations = super::locations_in_scope(ids, scope);
             let mut by_location: BTreeMap<String, Vec<NumberRow>> = BTreeMap::new();
             if locations.len() <= FILTERED_LOCATIONS {
                 let lists = super::fetch_all(

@@ -79,6 +79,44 @@ pub async fn fetch_details(
     Ok(wanted.into_iter().zip(details).collect())
 }
 
+/// The `(key, id)` of each location a singleton of a location is wanted for (its key is the
+/// location's): observed, under a wanted parent, and wanted in detail.
+pub fn locations_in_scope(
+    ids: &crate::providers::IdIndex,
+    scope: &crate::providers::Scope,
+) -> Vec<(String, String)> {
+    ids.all_of("Location")
+        .filter(|(key, _)| scope.wants_parent(key) && scope.wants_detail(key))
+        .map(|(k, id)| (k.to_string(), id.to_string()))
+        .collect()
+}
+
+/// At most this many keys are read one filtered list call each; more are read as the whole
+/// paginated list (1,000 a page), which then costs fewer requests.
+pub const LOOKUPS_BEFORE_LISTING: usize = 20;
+
+/// The items for the keys `scope` wants in detail: `read(Some(key))` for each of a few keys,
+/// else `read(None)` once for the whole list. Callers still filter by `scope.wants`.
+pub async fn read_by_keys<'s, T, F, Fut>(
+    scope: &'s crate::providers::Scope,
+    read: F,
+) -> Result<Vec<T>, ProviderError>
+where
+    F: Fn(Option<&'s str>) -> Fut,
+    Fut: Future<Output = Result<Vec<T>, ProviderError>>,
+{
+    match scope.detail_keys() {
+        Some(keys) if keys.len() <= LOOKUPS_BEFORE_LISTING => Ok(fetch_all(
+            keys.iter().map(|k| read(Some(k.as_str()))).collect(),
+        )
+        .await?
+        .into_iter()
+        .flatten()
+        .collect()),
+        _ => read(None).await,
+    }
+}
+
 /// A step name this kind does not know: a plan from another version, or a bug.
 pub fn unknown_step(kind: &str, step: &str) -> ProviderError {
     ProviderError::new(

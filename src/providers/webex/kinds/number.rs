@@ -26,8 +26,6 @@ pub struct NumberSpec {
 
 pub const KIND: &str = "Number";
 pub const PATH: &str = "/telephony/config/numbers";
-/// Up to this many numbers are read one filtered request each; more, and the whole org list.
-const FILTERED_READS: usize = 20;
 
 pub static INFO: KindInfo = KindInfo {
     kind: KIND,
@@ -152,18 +150,10 @@ impl Kind<WebexClient> for Number {
         ids: &'a IdIndex,
     ) -> BoxFuture<'a, Result<Vec<LiveObject>, ProviderError>> {
         Box::pin(async move {
-            let rows = match scope.detail_keys() {
-                Some(keys) if keys.len() <= FILTERED_READS => super::fetch_all(
-                    keys.iter()
-                        .map(|n| read_rows(client, Some(("phoneNumber", n.as_str()))))
-                        .collect(),
-                )
-                .await?
-                .into_iter()
-                .flatten()
-                .collect(),
-                _ => read_rows(client, None).await?,
-            };
+            let rows = super::read_by_keys(scope, |number| {
+                read_rows(client, number.map(|n| ("phoneNumber", n)))
+            })
+            .await?;
             Ok(rows
                 .iter()
                 .map(|r| to_live(r, ids))

@@ -43,8 +43,6 @@ pub static INFO: KindInfo = KindInfo {
 
 pub struct Person;
 
-const LOOKUPS_BEFORE_LISTING: usize = 20;
-
 fn to_live(item: &Value) -> Option<LiveObject> {
     let id = item.get("id")?.as_str()?.to_string();
     let email = item.get("emails")?.get(0)?.as_str()?.to_lowercase();
@@ -65,25 +63,11 @@ impl Kind<WebexClient> for Person {
         _ids: &'a IdIndex,
     ) -> BoxFuture<'a, Result<Vec<LiveObject>, ProviderError>> {
         Box::pin(async move {
-            let items = match scope.detail_keys() {
-                // A few people are looked up one by one; many are read as the paginated list,
-                // 1,000 a page, which costs far fewer requests.
-                Some(emails) if emails.len() <= LOOKUPS_BEFORE_LISTING => super::fetch_all(
-                    emails
-                        .iter()
-                        .map(|e| async move {
-                            client
-                                .list("/people", &[("email", e.as_str())], "items")
-                                .await
-                        })
-                        .collect(),
-                )
-                .await?
-                .into_iter()
-                .flatten()
-                .collect(),
-                _ => client.list("/people", &[], "items").await?,
-            };
+            let items = super::read_by_keys(scope, |email| async move {
+                let query: Vec<(&str, &str)> = email.map(|e| ("email", e)).into_iter().collect();
+                client.list("/people", &query, "items").await
+            })
+            .await?;
             Ok(items
                 .iter()
                 .filter_map(to_live)

@@ -170,10 +170,6 @@ pub static INFO: KindInfo = KindInfo {
 
 pub struct UserCalling;
 
-/// At most this many people are looked up one by one; more are read as the paginated list
-/// (1,000 a page), which costs fewer requests.
-const LOOKUPS_BEFORE_LISTING: usize = 20;
-
 pub fn path_of(template: &str, person_id: &str) -> String {
     template.replace("{id}", person_id)
 }
@@ -225,24 +221,12 @@ fn identity(ids: &IdIndex, item: &Value) -> Option<LiveObject> {
 
 /// The people the scope wants, with their calling data.
 async fn read_people(client: &WebexClient, scope: &Scope) -> Result<Vec<Value>, ProviderError> {
-    let calling = ("callingData", "true");
-    match scope.detail_keys() {
-        Some(emails) if emails.len() <= LOOKUPS_BEFORE_LISTING => Ok(super::fetch_all(
-            emails
-                .iter()
-                .map(|e| async move {
-                    client
-                        .list("/people", &[("email", e.as_str()), calling], "items")
-                        .await
-                })
-                .collect(),
-        )
-        .await?
-        .into_iter()
-        .flatten()
-        .collect()),
-        _ => client.list("/people", &[calling], "items").await,
-    }
+    super::read_by_keys(scope, |email| async move {
+        let mut query = vec![("callingData", "true")];
+        query.extend(email.map(|e| ("email", e)));
+        client.list("/people", &query, "items").await
+    })
+    .await
 }
 
 /// A setting the person's license or org does not have answers 400 (4410: not assigned) or

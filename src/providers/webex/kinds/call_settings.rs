@@ -371,15 +371,37 @@ pub fn unmanaged_elements(monitoring: &Value) -> Vec<String> {
         .collect()
 }
 
-/// Forwarding as read, in the manifest's flat form; ring counts a server sends are checked.
-pub fn checked_forwarding_from_wire(
+/// The counts a setting's GET carries that plans show and PUTs send back, by setting and
+/// wire pointer, with their largest sane value.
+const SERVER_COUNTS: &[(&str, &str, u64)] = &[
+    (
+        "callForwarding",
+        "/callForwarding/noAnswer/numberOfRings",
+        100,
+    ),
+    ("callRecording", "/repeat/interval", 1800),
+    ("voicemail", "/sendUnansweredCalls/numberOfRings", 100),
+    (
+        "voicemail",
+        "/sendUnansweredCalls/systemMaxNumberOfRings",
+        100,
+    ),
+];
+
+/// Check the counts in a setting's GET body (a person's or a workspace's), so a hostile or
+/// broken server's number never travels on unseen.
+pub fn check_server_counts(
+    field: &str,
     body: &Value,
-) -> Result<Value, crate::providers::ProviderError> {
-    let flat = forwarding_from_wire(body);
-    if let Some(rings) = flat.pointer("/noAnswer/numberOfRings") {
-        super::common::server_count(rings, "callForwarding.noAnswer.numberOfRings", 100)?;
+) -> Result<(), crate::providers::ProviderError> {
+    for (section, pointer, max) in SERVER_COUNTS {
+        if *section == field
+            && let Some(count) = body.pointer(pointer)
+        {
+            super::common::server_count(count, &format!("{field}{pointer}"), *max)?;
+        }
     }
-    Ok(flat)
+    Ok(())
 }
 
 /// Manifest monitoring → Webex's PUT body (write names, ids).

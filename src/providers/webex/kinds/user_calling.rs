@@ -121,18 +121,6 @@ const SECTIONS: &[Section] = &[
         step: "user_voicemail_update",
     },
 ];
-/// The counts a setting's GET carries that plans show and PUTs send back: checked, so a
-/// hostile or broken server's number never travels on unseen.
-const SERVER_COUNTS: &[(&str, &str, u64)] = &[
-    ("callRecording", "/repeat/interval", 1800),
-    ("voicemail", "/sendUnansweredCalls/numberOfRings", 100),
-    (
-        "voicemail",
-        "/sendUnansweredCalls/systemMaxNumberOfRings",
-        100,
-    ),
-];
-
 pub const ASSISTANTS_PATH: &str = "/telephony/config/people/{id}/executive/assignedAssistants";
 
 pub static INFO: KindInfo = KindInfo {
@@ -238,15 +226,9 @@ fn unavailable(e: &ProviderError) -> bool {
 
 /// One setting as the manifest writes it, from its GET body.
 pub fn section_from_wire(field: &str, ids: &IdIndex, body: &Value) -> Result<Value, ProviderError> {
-    for (section, pointer, max) in SERVER_COUNTS {
-        if *section == field
-            && let Some(count) = body.pointer(pointer)
-        {
-            super::common::server_count(count, &format!("{field}{pointer}"), *max)?;
-        }
-    }
+    call_settings::check_server_counts(field, body)?;
     Ok(match field {
-        "callForwarding" => call_settings::checked_forwarding_from_wire(body)?,
+        "callForwarding" => call_settings::forwarding_from_wire(body),
         "monitoring" => {
             call_settings::monitoring_from_wire(ids, &call_settings::WorkspaceKeys::new(), body)
         }

@@ -53,8 +53,9 @@ pub fn from_wire(
     ids: &IdIndex,
     workspaces: &WorkspaceKeys,
 ) -> Result<Value, ProviderError> {
+    call_settings::check_server_counts(section.field, wire)?;
     Ok(match section.field {
-        "callForwarding" => call_settings::checked_forwarding_from_wire(wire)?,
+        "callForwarding" => call_settings::forwarding_from_wire(wire),
         "callWaiting" => json!({"enabled": wire.get("enabled").cloned().unwrap_or(Value::Null)}),
         "outgoingPermission" => outgoing_permission_from_wire(wire),
         _ => call_settings::monitoring_from_wire(ids, workspaces, wire),
